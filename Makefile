@@ -1,0 +1,52 @@
+# Every target that needs Python builds .venv from requirements.lock first (and again when the
+# lock or pyproject.toml changes), so `make run` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.DEFAULT_GOAL := help
+.PHONY: help install run test test-int lint format typecheck bench lock all clean
+
+help: ## Show this help
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-10s %s\n", $$1, $$2}'
+
+$(STAMP): requirements.lock pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip check >/dev/null
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+install: $(STAMP) ## Create or refresh .venv from the pinned dependencies
+
+run: $(STAMP) ## Start the all-in-one bot on embedded defaults (chat in this terminal)
+	$(BIN)/salesbot serve
+
+test: $(STAMP) ## Run the whole test suite
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP) ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP) ## Apply ruff formatting and autofixes
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+typecheck: $(STAMP) ## mypy --strict over shared/
+	$(BIN)/mypy
+
+bench: $(STAMP) ## Run the benchmarks in bench/ and print their numbers
+	@for b in bench/bench_*.py; do echo "== $$b"; $(BIN)/python $$b || exit 1; done
+
+lock: ## Re-resolve requirements.lock from pyproject.toml (needs the package index)
+	rm -rf /tmp/salesbot-lock && $(PYTHON) -m venv /tmp/salesbot-lock
+	/tmp/salesbot-lock/bin/pip install --quiet -e '.[local,dev]'
+	( echo "# Fully pinned dependency set for the dev/all-in-one environment (Python 3.11/3.12)."; \
+	  echo "# Regenerate: make lock"; /tmp/salesbot-lock/bin/pip freeze --exclude-editable ) > requirements.lock
+
+all: lint typecheck test ## Lint, typecheck and test
+
+clean: ## Remove the virtual environment and local data
+	rm -rf $(VENV) .data .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,1 @@
+"""Adapters: the only modules that import SDKs and talk to the outside world."""

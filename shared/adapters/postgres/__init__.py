@@ -1,0 +1,1 @@
+"""PostgreSQL: migrations, the embedded server and the direct RPC transport."""

@@ -1,0 +1,1 @@
+"""The Gemini agent: tool registry, prompts and the function-calling loop."""

@@ -1,0 +1,51 @@
+"""Versioned boundary models carried on the bus (Pub/Sub topics or the in-process queue).
+
+`InboundMessage` goes relay → `wa-inbound` → `on_message`; `OutboundMessage` goes handlers →
+`wa-outbound` → relay. Both are frozen and ignore unknown fields so a newer producer does not
+break an older consumer; `v` changes only on incompatible changes.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+MessageKind = Literal["text", "voice", "audio", "image", "other"]
+
+
+class InboundMessage(BaseModel):
+    """One WhatsApp message received by the relay (or typed in the console chat)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    v: Literal[1] = 1
+    wa_msg_id: str = Field(min_length=1, max_length=128)
+    chat: str = Field(min_length=1, max_length=128, description="chat JID exactly as received")
+    sender_phone: str | None = Field(default=None, description="phone digits, 62… (no JID suffix)")
+    sender_lid: str | None = Field(default=None, description="LID user part when known")
+    push_name: str | None = None
+    timestamp: datetime = Field(default_factory=lambda: datetime.now(UTC))
+    kind: MessageKind = "text"
+    text: str | None = Field(default=None, max_length=4096)
+    media_ref: str | None = Field(default=None, description="storage path of downloaded media")
+    media_mime: str | None = None
+    from_me: bool = False
+    channel: Literal["whatsapp", "console"] = "whatsapp"
+
+
+class OutboundMessage(BaseModel):
+    """One reply or notification for the relay to send."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore")
+
+    v: Literal[1] = 1
+    chat: str = Field(min_length=1, max_length=128)
+    text: str | None = Field(default=None, max_length=4096)
+    image_ref: str | None = Field(default=None, description="storage path of a PNG to send")
+    image_caption: str | None = None
+    reply_to: str | None = Field(default=None, description="wa_msg_id this answers, if any")
+    correlation_id: str | None = None
+    kind: Literal["reply", "notification"] = "reply"
+    channel: Literal["whatsapp", "console"] = "whatsapp"

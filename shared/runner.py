@@ -1,0 +1,77 @@
+"""`salesbot serve`: the all-in-one process (HTTP server, jobs, console chat)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from types import FrameType
+
+from werkzeug.serving import BaseWSGIServer, make_server
+
+from shared.adapters.postgres.migrate import apply_migrations
+from shared.config import get_settings
+from shared.log import setup_logging
+from shared.web import create_app
+from shared.wiring import Components
+
+log = logging.getLogger(__name__)
+
+
+class Runner:
+    """Owns the threads of the all-in-one process and stops them in order."""
+
+    def __init__(self, components: Components, *, host: str, port: int) -> None:
+        self.components = components
+        self.stopping = threading.Event()
+        self._server: BaseWSGIServer = make_server(
+            host, port, create_app(components), threaded=True
+        )
+        self._http_thread = threading.Thread(
+            target=self._server.serve_forever, name="http", daemon=True
+        )
+
+    @property
+    def port(self) -> int:
+        """The bound HTTP port (useful with port 0)."""
+        return int(self._server.server_port)
+
+    def start(self) -> None:
+        """Migrate the database and start serving."""
+        applied = apply_migrations(self.components.database_url)
+        if applied:
+            log.info("database migrated: %s", ", ".join(applied))
+        self._http_thread.start()
+        log.info("listening on http://%s:%d", self._server.host, self.port)
+
+    def stop(self) -> None:
+        """Stop serving and release resources."""
+        self.stopping.set()
+        self._server.shutdown()
+        self._server.server_close()
+        log.info("stopped")
+
+
+def serve_command(args: argparse.Namespace) -> int:
+    """Run until Ctrl-C or SIGTERM; works the same with or without a terminal on stdin."""
+    settings = get_settings()
+    setup_logging(settings.log_level, settings.log_format)
+    runner = Runner(
+        Components(settings=settings),
+        host=args.host or settings.http_host,
+        port=args.port if args.port is not None else settings.http_port,
+    )
+    runner.start()
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %d received, shutting down", signum)
+        runner.stopping.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    print(f"salesbot is up: http://{settings.http_host}:{runner.port}/healthz", file=sys.stderr)
+    runner.stopping.wait()
+    runner.stop()
+    return 0

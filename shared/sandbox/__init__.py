@@ -1,0 +1,1 @@
+"""The Atlantic H2H sandbox: a faithful local stand-in for the supplier API."""

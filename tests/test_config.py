@@ -1,0 +1,48 @@
+from __future__ import annotations
+
+import pytest
+
+from shared.config import load_settings
+from shared.errors import ConfigError
+
+
+def test_defaults_need_no_configuration() -> None:
+    settings = load_settings()
+    assert settings.database_mode == "embedded"
+    assert settings.cache_mode == "memory"
+    assert settings.uses_sandbox
+    assert settings.http_port == 8080
+
+
+def test_environment_selects_the_real_services(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPABASE_URL", "https://x.supabase.co")
+    monkeypatch.setenv("UPSTASH_REDIS_REST_URL", "https://x.upstash.io")
+    monkeypatch.setenv("ATL_API_KEY", "k")
+    settings = load_settings()
+    assert (settings.database_mode, settings.cache_mode) == ("supabase", "upstash")
+    assert not settings.uses_sandbox
+
+
+def test_malformed_value_names_the_variable_and_hides_the_value(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("HTTP_PORT", "not-a-port-SECRET123")
+    with pytest.raises(ConfigError, match="HTTP_PORT") as info:
+        load_settings()
+    assert "SECRET123" not in str(info.value)
+
+
+def test_secrets_do_not_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ATL_API_KEY", "super-secret-key")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://u:hunter2@db/x")
+    settings = load_settings()
+    assert "super-secret-key" not in repr(settings)
+    assert "hunter2" not in repr(settings)
+
+
+def test_admin_numbers_are_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("ADMIN_NUMBERS", "0812345678, +628999")
+    assert load_settings().admins == {"62812345678", "628999"}
+    monkeypatch.setenv("ADMIN_NUMBERS", "abc")
+    with pytest.raises(ConfigError, match="ADMIN_NUMBERS"):
+        load_settings()
