@@ -13,6 +13,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from shared.adapters.postgres.migrate import apply_migrations
 from shared.config import get_settings
+from shared.jobs import JobLoop
 from shared.log import setup_logging
 from shared.web import create_app
 from shared.wiring import Components
@@ -32,6 +33,7 @@ class Runner:
         self._http_thread = threading.Thread(
             target=self._server.serve_forever, name="http", daemon=True
         )
+        self._jobs = JobLoop(components, self.stopping)
 
     @property
     def port(self) -> int:
@@ -44,6 +46,7 @@ class Runner:
         if applied:
             log.info("database migrated: %s", ", ".join(applied))
         self._http_thread.start()
+        self._jobs.start()
         log.info("listening on http://%s:%d", self._server.host, self.port)
 
     def stop(self) -> None:
@@ -51,6 +54,7 @@ class Runner:
         self.stopping.set()
         self._server.shutdown()
         self._server.server_close()
+        self._jobs.join(timeout=10)
         log.info("stopped")
 
 

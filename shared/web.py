@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from flask import Flask
+import hmac
 
+from flask import Flask, request
+
+from shared.jobs import get_jobs, run_job
 from shared.wiring import Components
 
 
@@ -14,5 +17,15 @@ def create_app(components: Components) -> Flask:
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, object], int]:
         return {"status": "ok", **components.health()}, 200
+
+    @app.post("/jobs/<name>")
+    def job(name: str) -> tuple[dict[str, object], int]:
+        expected = f"Bearer {components.jobs_token}"
+        given = request.headers.get("Authorization", "")
+        if not hmac.compare_digest(given.encode(), expected.encode()):
+            return {"error": "unauthorized"}, 401
+        if name not in get_jobs():
+            return {"error": f"unknown job {name!r}"}, 404
+        return {"job": name, "report": dict(run_job(name, components))}, 200
 
     return app

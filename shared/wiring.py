@@ -1,11 +1,13 @@
 """The one place that picks adapters from configuration and builds them lazily.
 
-Services and handlers receive a `Components` and never learn which adapters they got.
+Services and handlers receive a `Components` and never learn which adapters they got. Each
+adapter is a `cached_property`: built on first use, then reused for the life of the process.
 """
 
 from __future__ import annotations
 
 import functools
+import secrets
 from dataclasses import dataclass, field
 
 from shared.config import Settings, get_settings
@@ -24,6 +26,13 @@ class Components:
 
         return migration_database_url(self.settings)
 
+    @functools.cached_property
+    def jobs_token(self) -> str:
+        """Bearer token for `/jobs/*`: JOBS_TOKEN, else one generated and kept under DATA_DIR."""
+        if self.settings.jobs_token is not None:
+            return self.settings.jobs_token.get_secret_value()
+        return _local_secret(self.settings, "jobs_token")
+
     def health(self) -> dict[str, object]:
         """What `/healthz` reports about the wiring (never a secret)."""
         return {
@@ -31,3 +40,15 @@ class Components:
             "cache": self.settings.cache_mode,
             "supplier": "sandbox" if self.settings.uses_sandbox else "atlantic",
         }
+
+
+def _local_secret(settings: Settings, name: str) -> str:
+    """A random secret persisted under DATA_DIR (0600) so restarts keep it."""
+    path = settings.data_dir / "secrets" / name
+    if path.exists():
+        return path.read_text("utf-8").strip()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    value = secrets.token_urlsafe(32)
+    path.touch(mode=0o600)
+    path.write_text(value, "utf-8")
+    return value
