@@ -13,12 +13,37 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from shared.adapters.postgres.migrate import apply_migrations
 from shared.config import get_settings
+from shared.console import ConsoleChat
 from shared.jobs import JobLoop
+from shared.local_stack import LocalStack, start_local_stack
 from shared.log import setup_logging
 from shared.web import create_app
 from shared.wiring import Components
 
 log = logging.getLogger(__name__)
+
+# The console customer of `make run`; `salesbot chat --user` picks any other number.
+CONSOLE_PHONE = "6281234567890"
+
+
+def _say(text: str) -> None:
+    print(f"\n{text}\n", flush=True)
+
+
+def _console_loop(chat: ConsoleChat, stopping: threading.Event) -> None:
+    """Read the terminal until Ctrl-D (which stops the process, like Ctrl-C)."""
+    print("Chat dengan bot di sini (Ctrl-D atau Ctrl-C untuk berhenti). Coba: halo", flush=True)
+    while not stopping.is_set():
+        try:
+            line = input()
+        except (EOFError, OSError):
+            stopping.set()
+            return
+        if line.strip():
+            try:
+                chat.send(line)
+            except Exception:
+                log.exception("console message failed")
 
 
 class Runner:
@@ -34,17 +59,24 @@ class Runner:
             target=self._server.serve_forever, name="http", daemon=True
         )
         self._jobs = JobLoop(components, self.stopping)
+        self._stack: LocalStack | None = None
+        self.console: ConsoleChat | None = None
 
     @property
     def port(self) -> int:
         """The bound HTTP port (useful with port 0)."""
         return int(self._server.server_port)
 
-    def start(self) -> None:
-        """Migrate the database and start serving."""
+    def start(self, *, console_phone: str | None = None) -> None:
+        """Migrate the database and start serving (with a console chat when a phone is given)."""
         applied = apply_migrations(self.components.database_url)
         if applied:
             log.info("database migrated: %s", ", ".join(applied))
+        if console_phone is not None:
+            self.console = ConsoleChat(self.components, phone=console_phone, printer=_say)
+        self._stack = start_local_stack(
+            self.components, on_outbound=self.console.on_outbound if self.console else None
+        )
         self._http_thread.start()
         self._jobs.start()
         log.info("listening on http://%s:%d", self._server.host, self.port)
@@ -55,6 +87,8 @@ class Runner:
         self._server.shutdown()
         self._server.server_close()
         self._jobs.join(timeout=10)
+        if self._stack is not None:
+            self._stack.stop()
         log.info("stopped")
 
 
@@ -67,7 +101,8 @@ def serve_command(args: argparse.Namespace) -> int:
         host=args.host or settings.http_host,
         port=args.port if args.port is not None else settings.http_port,
     )
-    runner.start()
+    interactive = sys.stdin.isatty() and not args.no_console
+    runner.start(console_phone=CONSOLE_PHONE if interactive else None)
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %d received, shutting down", signum)
@@ -76,6 +111,10 @@ def serve_command(args: argparse.Namespace) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     print(f"salesbot is up: http://{settings.http_host}:{runner.port}/healthz", file=sys.stderr)
+    if runner.console is not None:
+        threading.Thread(
+            target=_console_loop, args=(runner.console, runner.stopping), daemon=True
+        ).start()
     runner.stopping.wait()
     runner.stop()
     return 0

@@ -9,8 +9,15 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from shared.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from shared.bus import Bus
+    from shared.ports import Clock
+    from shared.services.dialog.turn import Brain
+    from shared.services.notify import BusNotifier
 
 
 @dataclass(kw_only=True)
@@ -32,6 +39,32 @@ class Components:
         if self.settings.jobs_token is not None:
             return self.settings.jobs_token.get_secret_value()
         return _local_secret(self.settings, "jobs_token")
+
+    @functools.cached_property
+    def clock(self) -> Clock:
+        """The time source of the handlers (tests replace it with a controllable one)."""
+        from shared.services.clock import SystemClock  # noqa: PLC0415
+
+        return SystemClock()
+
+    @functools.cached_property
+    def bus(self) -> Bus:
+        """Where replies and notifications are published: the in-process bus (all-in-one)."""
+        from shared.bus import InProcessBus  # noqa: PLC0415
+
+        return InProcessBus()
+
+    @functools.cached_property
+    def notifier(self) -> BusNotifier:
+        """Renders supplier/ledger events as customer messages and owner alerts on the bus."""
+        from shared.services.notify import BusNotifier  # noqa: PLC0415
+
+        return BusNotifier(self)
+
+    @functools.cached_property
+    def brain(self) -> Brain | None:
+        """The LLM tier of the dialog; None (rules only) until the Gemini brain is wired."""
+        return None
 
     def health(self) -> dict[str, object]:
         """What `/healthz` reports about the wiring (never a secret)."""

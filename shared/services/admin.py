@@ -1,0 +1,159 @@
+"""Admin commands over WhatsApp, for ADMIN_NUMBERS only.
+
+Commands start with `/` so they never collide with a customer's words:
+
+    /markup 5                      global markup, percent
+    /markup kategori Games 7       per category
+    /markup provider TELKOMSEL 3   per provider
+    /saldo                         the owner's supplier balance
+    /laporan                       today's sales and profit
+    /order REF                     look up an order
+    /retry REF                     ask the supplier again about a pending order and settle it
+    /refund REF                    release a pending order's hold (refused once captured)
+
+Everyone else gets a polite no; nothing an admin command does bypasses a ledger function.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from shared.errors import SupplierError
+from shared.log import hash_id
+from shared.services import receipts, replies
+from shared.services.dialog.turn import Turn
+
+log = logging.getLogger(__name__)
+
+HELP = (
+    "Perintah admin:\n"
+    "/markup 5 — markup global (persen)\n"
+    "/markup kategori Games 7\n"
+    "/markup provider TELKOMSEL 3\n"
+    "/saldo — saldo supplier\n"
+    "/laporan — penjualan & profit hari ini\n"
+    "/order REF — lihat pesanan\n"
+    "/retry REF — cek ulang ke supplier\n"
+    "/refund REF — kembalikan saldo pesanan yang masih pending"
+)
+
+_COMMAND = re.compile(r"^/([a-z]+)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
+
+
+def matches(text: str) -> bool:
+    """Whether the message is an admin command (whoever sent it)."""
+    return bool(_COMMAND.match(text.strip()))
+
+
+def handle(turn: Turn) -> None:
+    """Run an admin command, or refuse politely when the sender is not an admin."""
+    if not turn.is_admin:
+        log.info("admin command refused for %s", hash_id(turn.customer_id))
+        turn.say(replies.NOT_ADMIN)
+        return
+    found = _COMMAND.match(turn.text.strip())
+    assert found is not None  # matches() was checked by the engine
+    verb, rest = found.group(1).lower(), found.group(2).strip()
+    handler = _VERBS.get(verb)
+    if handler is None:
+        turn.say(HELP)
+        return
+    handler(turn, rest)
+
+
+def _markup(turn: Turn, rest: str) -> None:
+    from shared.services import catalog  # noqa: PLC0415  (only admins pay for this import)
+
+    parts = rest.split()
+    if not parts:
+        turn.say("Format: /markup 5 atau /markup kategori Games 7 atau /markup provider XL 3")
+        return
+    try:
+        percent = float(parts[-1].rstrip("%").replace(",", "."))
+    except ValueError:
+        turn.say("Persennya harus angka, contoh: /markup 5")
+        return
+    scope = "global"
+    name: str | None = None
+    if len(parts) >= 3 and parts[0].lower() in {"kategori", "category", "provider"}:
+        scope = "category" if parts[0].lower() in {"kategori", "category"} else "provider"
+        name = " ".join(parts[1:-1])
+    catalog.set_markup(turn.components, scope=scope, name=name, percent=percent)
+    where = "global" if name is None else f"{scope} {name}"
+    turn.say(f"Oke, markup {where} sekarang {percent:g}% ✅ (langsung berlaku)")
+
+
+def _supplier_balance(turn: Turn, _rest: str) -> None:
+    try:
+        profile = turn.components.supplier.get_profile()
+    except SupplierError:
+        turn.say("Supplier lagi nggak bisa dihubungi, coba lagi sebentar.")
+        return
+    turn.say(f"Saldo supplier: {replies.rupiah(profile.balance)}")
+
+
+def _report(turn: Turn, _rest: str) -> None:
+    summary = turn.components.store.sales_summary(turn.now)
+    turn.say(
+        f"Hari ini: {summary.orders} transaksi sukses\n"
+        f"Penjualan: {replies.rupiah(summary.revenue)}\n"
+        f"Modal: {replies.rupiah(summary.cost)}\n"
+        f"Profit: {replies.rupiah(summary.revenue - summary.cost)}"
+    )
+
+
+def _order(turn: Turn, rest: str) -> None:
+    order = turn.components.store.get_order(reff_id=rest.upper()) if rest else None
+    if order is None:
+        turn.say("Pesanan nggak ketemu. Format: /order REF")
+        return
+    turn.say(
+        receipts.receipt(
+            receipts.Receipt(
+                product=order.layanan or order.code,
+                target=order.target,
+                price=order.price,
+                status=order.status,
+                ref=order.reff_id,
+                sn=order.sn,
+            )
+        )
+        + f"\nModal: {replies.rupiah(order.supplier_price or 0)}"
+        + (f"\nAlasan gagal: {order.failure_reason}" if order.failure_reason else "")
+    )
+
+
+def _retry(turn: Turn, rest: str) -> None:
+    from shared.services.reconcile import reconcile_order  # noqa: PLC0415
+
+    if not rest:
+        turn.say("Format: /retry REF")
+        return
+    outcome = reconcile_order(turn.components, rest.upper())
+    turn.say(f"Cek ulang {rest.upper()}: {outcome}")
+
+
+def _refund(turn: Turn, rest: str) -> None:
+    if not rest:
+        turn.say("Format: /refund REF")
+        return
+    result = turn.components.store.release_order(rest.upper(), reason="refund by admin")
+    if result.outcome == "done":
+        turn.say(f"Refund {rest.upper()} berhasil, saldo pelanggan {replies.rupiah(result.balance or 0)}")
+    elif result.outcome == "already":
+        turn.say(f"{rest.upper()} sudah pernah di-refund, tidak diulang.")
+    elif result.reason == "final_state":
+        turn.say(f"{rest.upper()} sudah sukses, tidak bisa di-refund.")
+    else:
+        turn.say(f"{rest.upper()} nggak ketemu.")
+
+
+_VERBS = {
+    "markup": _markup,
+    "saldo": _supplier_balance,
+    "laporan": _report,
+    "order": _order,
+    "retry": _retry,
+    "refund": _refund,
+}

@@ -1,0 +1,104 @@
+"""Postpaid bills: inquiry at the supplier (name, period, total), then a quote to pay it.
+
+The inquiry's `reff_id` is made here and reused by the payment, as Atlantic requires; the
+quote carries it, so paying is the same YA → hold → supplier path as a top-up.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from shared.errors import SupplierError, SupplierRejected
+from shared.services import receipts, replies
+from shared.services.dialog import products
+from shared.services.dialog.state import DialogState, SlotValue
+from shared.services.dialog.turn import Turn
+
+log = logging.getLogger(__name__)
+
+
+def bill_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
+    """Ask for what is missing, check the bill, and quote it (both bill_check and bill_pay)."""
+    brand = str(slots.get("brand") or "").strip()
+    code = str(slots.get("code") or "") or products.postpaid_code(turn.components, brand)
+    if not code:
+        turn.state = DialogState(intent="bill_check", slots=slots, asking="brand")
+        turn.say("Tagihan apa kak? (PLN, BPJS, Indihome, PDAM, HP pascabayar, …)")
+        return
+    customer_no = str(slots.get("customer_no") or slots.get("target") or "").strip()
+    if not customer_no:
+        turn.state = DialogState(
+            intent="bill_check", slots={**slots, "code": code}, asking="customer_no"
+        )
+        turn.say(replies.ask("meter" if code == "PPLN" else "customer_no"))
+        return
+    quote_bill(turn, code, "".join(ch for ch in customer_no if ch.isalnum()))
+
+
+def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
+    """Inquire the bill and show the quote card with the customer's name and total."""
+    components = turn.components
+    reff_id = "BL" + uuid.uuid4().hex[:20].upper()
+    try:
+        bill = components.supplier.inquire_bill(
+            code=code, customer_no=customer_no, reff_id=reff_id
+        )
+    except SupplierRejected as exc:
+        turn.say(
+            f"Tagihan untuk nomor {customer_no} nggak ketemu kak ({exc}) 🙏 Cek lagi nomornya ya."
+        )
+        return
+    except SupplierError:
+        turn.say(replies.BUSY)
+        return
+    amount = products.bill_sell_price(components, code, bill.total_tagihan)
+    store = components.store
+    label = products.postpaid_name(components, code)
+    quote = store.create_quote(
+        customer_id=turn.customer_id,
+        kind="bill",
+        payload={
+            "code": code,
+            "target": customer_no,
+            "name": label,
+            "customer_name": bill.nama_pelanggan,
+        },
+        amount=amount,
+        supplier_price=bill.total_tagihan,
+        ttl_seconds=components.settings.quote_ttl_seconds,
+        now=turn.now,
+        reff_id=reff_id,
+    )
+    lines = [
+        ("Tagihan", label),
+        ("No. pelanggan", customer_no),
+        ("Nama", bill.nama_pelanggan or "-"),
+    ]
+    period = _period(bill.detail)
+    if period:
+        lines.append(("Periode", period))
+    lines.append(("Tagihan + admin", f"{replies.rupiah(bill.harga)} + "
+                  f"{replies.rupiah(amount - bill.harga)}"))
+    balance = store.get_balance(turn.customer_id).balance
+    turn.state = DialogState(quote_id=quote.id, quote_intent="bill_check")
+    turn.say(
+        receipts.quote_card(
+            receipts.QuoteCard(
+                title="Ini tagihannya kak",
+                lines=lines,
+                price=quote.amount,
+                balance=balance,
+                ttl_minutes=max(components.settings.quote_ttl_seconds // 60, 1),
+            )
+        )
+    )
+
+
+def _period(detail: object) -> str | None:
+    """The billing period(s) from the inquiry's product-specific `detail`."""
+    rows = detail.get("detail") if isinstance(detail, dict) else None
+    if not isinstance(rows, list):
+        return None
+    periods = [str(r["periode"]) for r in rows if isinstance(r, dict) and r.get("periode")]
+    return ", ".join(periods) or None

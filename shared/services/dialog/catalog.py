@@ -1,0 +1,77 @@
+"""Greeting, help, small talk, price lookup and the budget filter."""
+
+from __future__ import annotations
+
+from shared.services import replies
+from shared.services.dialog import products
+from shared.services.dialog.state import Choice, DialogState, SlotValue
+from shared.services.dialog.turn import Turn
+
+MAX_SHOWN = 5
+
+
+def greet(turn: Turn, _slots: dict[str, SlotValue]) -> None:
+    """Answer a greeting in kind."""
+    turn.say(replies.greeting(turn.text))
+
+
+def smalltalk(turn: Turn, _slots: dict[str, SlotValue]) -> None:
+    """A friendly nudge back to business."""
+    turn.say(replies.SMALLTALK)
+
+
+def help_(turn: Turn, _slots: dict[str, SlotValue]) -> None:
+    """What the bot can do, briefly."""
+    turn.say(replies.HELP)
+
+
+def price_lookup(turn: Turn, slots: dict[str, SlotValue]) -> None:
+    """Prices of the products matching what the customer named, as numbered options."""
+    query = products.query_of(slots) or turn.text
+    found, more = products.find(turn.components, query, limit=MAX_SHOWN)
+    if not found:
+        turn.say(replies.nothing_found(query))
+        return
+    offer(turn, found, title=products.title_of(slots, found), more=more, slots=slots)
+
+
+def budget_filter(turn: Turn, slots: dict[str, SlotValue]) -> None:
+    """What fits the customer's budget, cheapest first, spread across categories."""
+    budget = slots.get("amount")
+    if not isinstance(budget, int):
+        turn.state = DialogState(intent="budget_filter", slots=slots, asking="amount")
+        turn.say("Budget-nya berapa kak?")
+        return
+    brand = slots.get("brand")
+    found = products.within_budget(
+        turn.components, budget, brand=str(brand) if brand else None, limit=MAX_SHOWN
+    )
+    if not found:
+        turn.say(replies.nothing_in_budget(budget))
+        return
+    turn.say(replies.budget_list(budget, [products.option(p) for p in found]))
+    _remember_choices(turn, found, slots)
+
+
+def offer(
+    turn: Turn,
+    found: list[products.Product],
+    *,
+    title: str,
+    more: bool,
+    slots: dict[str, SlotValue],
+) -> None:
+    """Show numbered products and remember them so a number answers."""
+    turn.say(replies.price_list(title, [products.option(p) for p in found], more=more))
+    _remember_choices(turn, found, slots)
+
+
+def _remember_choices(
+    turn: Turn, found: list[products.Product], slots: dict[str, SlotValue]
+) -> None:
+    keep = {k: v for k, v in slots.items() if k == "target"}
+    turn.state = DialogState(
+        intent="topup_create",
+        slots=keep,
+        choices=[Choice(label=p.name, slots={"code": p.code}) for p in found],
+    )

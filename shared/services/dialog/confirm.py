@@ -1,0 +1,95 @@
+"""YA and BATAL: the only way a quote turns into a money movement, and the way to drop one."""
+
+from __future__ import annotations
+
+import logging
+
+from shared.services import receipts
+from shared.services.dialog import deposits
+from shared.services.dialog.requote import requote
+from shared.services.dialog.state import DialogState
+from shared.services.dialog.turn import Turn
+from shared.services.quotes import Execution, execute_quote
+from shared.store_models import Quote
+
+log = logging.getLogger(__name__)
+
+
+def confirm(turn: Turn) -> None:
+    """YA: execute the customer's open quote (re-quote when it expired)."""
+    store = turn.components.store
+    if turn.stale:
+        turn.say(receipts.STALE_CONFIRM)
+        return
+    quote = store.get_open_quote(turn.customer_id, now=turn.now)
+    remembered = turn.state.quote_id
+    turn.state = DialogState()
+    if quote is None:
+        old = store.get_quote(remembered) if remembered else None
+        if old is not None and old.status in {"open", "expired"}:
+            turn.say(receipts.QUOTE_EXPIRED)
+            requote(turn, old)
+            return
+        turn.say(receipts.NOTHING_TO_CONFIRM)
+        return
+    result = execute_quote(turn.components, turn.customer_id, quote.id, turn.now)
+    _report(turn, quote, result)
+
+
+def cancel(turn: Turn) -> None:
+    """BATAL: drop every open quote and pending question."""
+    had_something = not turn.state.empty
+    cancelled = turn.components.store.cancel_open_quotes(turn.customer_id)
+    turn.state = DialogState()
+    if cancelled or had_something:
+        turn.say(receipts.QUOTE_CANCELLED)
+    else:
+        turn.say(receipts.NOTHING_TO_CANCEL)
+
+
+def _report(turn: Turn, quote: Quote, result: Execution) -> None:
+    """Put the outcome of a confirmed quote into words."""
+    name = str(quote.payload.get("name") or quote.payload.get("code") or "pesanan")
+    target = str(quote.payload.get("target") or quote.payload.get("account_number") or "")
+    if result.status == "insufficient":
+        deposits.deposit_for_quote(turn, quote, result.shortfall or quote.amount)
+    elif result.status == "expired":
+        turn.say(receipts.QUOTE_EXPIRED)
+        requote(turn, quote)
+    elif result.status == "not_confirmable":
+        turn.say(receipts.NOTHING_TO_CONFIRM)
+    elif result.status == "success":
+        turn.say(
+            receipts.receipt(
+                receipts.Receipt(
+                    product=name,
+                    target=target,
+                    price=quote.amount,
+                    status="success",
+                    ref=result.reff_id,
+                    sn=result.sn,
+                    name=_str_or_none(quote.payload.get("customer_name")),
+                    is_pln=_is_pln(quote),
+                    balance=result.balance,
+                )
+            )
+        )
+    elif result.status == "pending":
+        if result.delayed:
+            turn.say(receipts.order_delayed(result.reff_id))
+        else:
+            turn.say(receipts.order_processing(name, target, result.reff_id))
+    elif result.status == "price_changed":
+        turn.say(receipts.price_changed(name))
+        requote(turn, quote)
+    else:
+        turn.say(receipts.order_failed_now(name, result.reason, result.balance or 0))
+
+
+def _str_or_none(value: object) -> str | None:
+    return None if value in (None, "") else str(value)
+
+
+def _is_pln(quote: Quote) -> bool:
+    text = f"{quote.payload.get('code', '')} {quote.payload.get('name', '')}".upper()
+    return "PLN" in text or "TOKEN" in text

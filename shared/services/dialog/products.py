@@ -1,0 +1,148 @@
+"""The dialog's view of the catalog: finding products, choosing the obvious one, targets.
+
+Prices and availability come from `shared.services.catalog` (supplier price list plus the
+owner's markup); this module only decides how the conversation uses them.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shared.services import catalog as catalog_service
+from shared.services.dialog.state import SlotValue
+from shared.services.replies import Option
+from shared.wiring import Components
+
+
+@dataclass(frozen=True, kw_only=True)
+class Product:
+    """A sellable product: `price` is the sell price, `supplier_price` the locked limit."""
+
+    code: str
+    name: str
+    category: str
+    provider: str
+    price: int
+    supplier_price: int
+    status: str
+    note: str = ""
+
+
+def _view(item: catalog_service.Product) -> Product:
+    return Product(
+        code=item.code,
+        name=item.name,
+        category=item.category,
+        provider=item.provider,
+        price=item.price,
+        supplier_price=item.supplier_price,
+        status=item.status,
+        note=item.note,
+    )
+
+
+def find(components: Components, query: str, *, limit: int) -> tuple[list[Product], bool]:
+    """Products matching a free-text query (best first) and whether more matched."""
+    result = catalog_service.search(components, query, limit=limit)
+    return [_view(item) for item in result.items], result.more
+
+
+def within_budget(
+    components: Components, budget: int, *, brand: str | None, limit: int
+) -> list[Product]:
+    """Available products up to `budget`, cheapest first."""
+    items = catalog_service.budget_filter(components, budget, brand=brand, limit=limit)
+    return [_view(item) for item in items]
+
+
+def get(components: Components, code: str) -> Product | None:
+    """A product by its code."""
+    item = catalog_service.get(components, code)
+    return None if item is None else _view(item)
+
+
+def alternative(components: Components, product: Product) -> Product | None:
+    """A similar available product when `product` is empty."""
+    item = catalog_service.suggest_alternative(components, product.code)
+    return None if item is None else _view(item)
+
+
+def option(product: Product) -> Option:
+    """A numbered-list line for a product."""
+    return Option(label=product.name, price=product.price)
+
+
+def query_of(slots: dict[str, SlotValue]) -> str:
+    """The search text a parse left: brand, product words and amount."""
+    parts = [str(slots[k]) for k in ("brand", "product") if slots.get(k)]
+    amount = slots.get("amount")
+    if isinstance(amount, int):
+        parts.append(str(amount))
+    return " ".join(parts).strip()
+
+
+def title_of(slots: dict[str, SlotValue], found: list[Product]) -> str:
+    """A short heading for a price list."""
+    brand = slots.get("brand")
+    if brand:
+        return str(brand).title() if str(brand).isupper() else str(brand)
+    return found[0].provider.title() if found else "produk"
+
+
+def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product | None:
+    """The product the customer clearly meant, or None when they should choose."""
+    if len(candidates) == 1:
+        return candidates[0]
+    numbers = set(re.findall(r"\d+", str(slots.get("product") or "")))
+    amount = slots.get("amount")
+    if isinstance(amount, int):
+        numbers |= {str(amount), f"{amount:,}".replace(",", "."), str(amount // 1000)}
+    if not numbers:
+        return None
+    first = candidates[0]
+    words = set(re.findall(r"[\d.]+", first.name)) | set(re.findall(r"\d+", first.name))
+    return first if numbers & words else None
+
+
+def is_game(product: Product) -> bool:
+    """Game top-ups take a user id (and zone), not a phone number."""
+    return product.category.lower() in {"games", "game", "voucher game"}
+
+
+def is_pln(product: Product) -> bool:
+    """PLN tokens take a meter number."""
+    return "PLN" in product.provider.upper() or "PLN" in product.category.upper()
+
+
+def target_question(product: Product) -> str:
+    """Which slot question to ask for this product's target."""
+    if is_game(product):
+        return "game_target"
+    if is_pln(product):
+        return "meter"
+    return "target"
+
+
+def normalise_target(product: Product, target: str) -> str:
+    """Digits only; phone numbers as `08…`; game id and zone concatenated, as Atlantic wants."""
+    digits = re.sub(r"\D", "", target)
+    if not (is_game(product) or is_pln(product)) and digits.startswith("62"):
+        digits = "0" + digits[2:]
+    return digits
+
+
+def target_problem(product: Product, target: str) -> str | None:
+    """A friendly complaint when the target cannot be right for this product, else None."""
+    digits = normalise_target(product, target)
+    if is_game(product):
+        return None if 4 <= len(digits) <= 24 else "ID game-nya kayaknya kurang pas kak 🙏"
+    if is_pln(product):
+        if 10 <= len(digits) <= 13:
+            return None
+        return "Nomor meter PLN biasanya 11–12 digit kak, cek lagi ya 🙏"
+    if product.category.lower() in {"pulsa", "data", "paket data", "e-money", "sms telpon"}:
+        if digits.startswith("08") and 10 <= len(digits) <= 13:
+            return None
+        return "Nomor HP-nya kayaknya kurang pas kak, harus diawali 08 dan 10–13 digit 🙏"
+    return None if len(digits) >= 4 else "Nomor tujuannya kurang pas kak 🙏"

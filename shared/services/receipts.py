@@ -1,0 +1,257 @@
+"""Customer text about money: quote cards, receipts (struk), deposits, transfers, saldo, history.
+
+Every amount, status and serial number passed in comes from the ledger or the supplier; these
+functions only lay them out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from shared.services.replies import clock, pln_token, rupiah
+
+CONFIRM_HINT = "Balas *YA* untuk lanjut atau *BATAL* kalau nggak jadi."
+
+STATUS_LABELS: dict[str, str] = {
+    "quoted": "Menunggu konfirmasi",
+    "held": "Diproses",
+    "submitted": "Diproses",
+    "pending": "Diproses",
+    "processing": "Diproses",
+    "success": "Sukses ✅",
+    "failed": "Gagal ❌",
+    "refunded": "Gagal, saldo dikembalikan",
+    "expired": "Kedaluwarsa",
+    "cancelled": "Dibatalkan",
+    "canceled": "Dibatalkan",
+}
+
+
+def status_label(status: str) -> str:
+    """A friendly label for an internal status word."""
+    return STATUS_LABELS.get(status, status)
+
+
+@dataclass(frozen=True, kw_only=True)
+class QuoteCard:
+    """What the customer is asked to confirm."""
+
+    title: str
+    lines: Sequence[tuple[str, str]]
+    price: int
+    balance: int
+    ttl_minutes: int
+
+
+def quote_card(card: QuoteCard) -> str:
+    """The plain-text confirmation card, ending with the YA/BATAL instruction."""
+    rows = "\n".join(f"{label}: {value}" for label, value in card.lines)
+    after = card.balance - card.price
+    text = f"{card.title} 👇\n{rows}\nHarga: *{rupiah(card.price)}*\n"
+    if after >= 0:
+        text += f"Saldo: {rupiah(card.balance)} → sisa {rupiah(after)}\n"
+    else:
+        text += (
+            f"Saldo kakak {rupiah(card.balance)}, kurang *{rupiah(-after)}*.\n"
+            f"Balas *YA* dan aku buatkan QRIS deposit {rupiah(-after)}; pesanan langsung aku "
+            "proses begitu dananya masuk. *BATAL* kalau nggak jadi.\n"
+            f"(Berlaku {card.ttl_minutes} menit)"
+        )
+        return text
+    return f"{text}{CONFIRM_HINT} (berlaku {card.ttl_minutes} menit)"
+
+
+QUOTE_EXPIRED = "Konfirmasinya sudah lewat 5 menit kak, jadi belum aku proses. Ini harga terbarunya:"
+QUOTE_CANCELLED = "Oke kak, dibatalin ya 👍 Ada lagi yang bisa aku bantu?"
+NOTHING_TO_CONFIRM = "Belum ada pesanan yang perlu dikonfirmasi kak 😊 Mau beli apa?"
+NOTHING_TO_CANCEL = "Oke kak 👍 Nggak ada pesanan yang lagi jalan kok."
+STALE_CONFIRM = (
+    "Maaf kak, konfirmasinya masuk waktu aku offline, jadi belum aku proses 🙏 "
+    "Kalau masih mau, kirim pesanannya lagi ya."
+)
+
+
+def duplicate_warning(product: str, target: str, minutes: int) -> str:
+    """The PPOB "#2" rule: the same product to the same target again within a few minutes."""
+    return (
+        f"Kak, {product} ke {target} barusan sudah dibeli {minutes} menit lalu. "
+        "Yakin mau beli *lagi*? Balas *YA* untuk beli lagi atau *BATAL*."
+    )
+
+
+def order_processing(product: str, target: str, ref: str) -> str:
+    """The order was placed and the supplier is working on it."""
+    return (
+        f"Siap kak, pesanan *{product}* ke {target} lagi diproses ⏳\n"
+        f"Ref: {ref}\nNanti aku kabari begitu selesai ya."
+    )
+
+
+def order_delayed(ref: str) -> str:
+    """The supplier did not answer in time: the order stays pending, we follow up ourselves."""
+    return (
+        f"Sistem supplier lagi padat kak 🙏 Pesanan {ref} tetap aku pantau dan aku cek ulang "
+        "otomatis, saldo kakak aman. Nanti aku kabari hasilnya."
+    )
+
+
+def order_failed_now(product: str, reason: str | None, balance: int) -> str:
+    """The supplier definitely declined at once: the hold is released."""
+    why = f" ({reason})" if reason else ""
+    return (
+        f"Maaf kak, *{product}* gagal diproses{why} 🙏 Saldo sudah dikembalikan, "
+        f"sekarang {rupiah(balance)}."
+    )
+
+
+def price_changed(product: str) -> str:
+    """The supplier price rose above the locked quote (limit_price): nothing was charged."""
+    return (
+        f"Harga *{product}* di supplier barusan naik kak, jadi belum aku proses dan saldo "
+        "tidak terpotong 🙏 Ini harga terbarunya:"
+    )
+
+
+def supplier_low() -> str:
+    """The owner's supplier balance cannot cover the order."""
+    return (
+        "Maaf kak, stok saldo toko lagi diisi ulang 🙏 Pesanan belum bisa diproses sekarang "
+        "dan saldo kakak tidak terpotong. Coba lagi sebentar ya."
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
+class Receipt:
+    """A final order result (struk)."""
+
+    product: str
+    target: str
+    price: int
+    status: str
+    ref: str
+    sn: str | None = None
+    name: str | None = None
+    is_pln: bool = False
+    balance: int | None = None
+
+
+def receipt(r: Receipt) -> str:
+    """Struk: product, target, price, status, SN (PLN tokens grouped 4-4-4-4-4)."""
+    ok = r.status == "success"
+    head = "✅ *Transaksi berhasil*" if ok else f"Status pesanan: {status_label(r.status)}"
+    lines = [head, f"Produk: {r.product}", f"Tujuan: {r.target}"]
+    if r.name:
+        lines.append(f"Nama: {r.name}")
+    lines += [f"Harga: {rupiah(r.price)}", f"Status: {status_label(r.status)}"]
+    if r.sn:
+        label = "Token" if r.is_pln else "SN"
+        lines.append(f"{label}: {pln_token(r.sn) if r.is_pln else r.sn}")
+    lines.append(f"Ref: {r.ref}")
+    if r.balance is not None:
+        lines.append(f"Sisa saldo: {rupiah(r.balance)}")
+    if ok:
+        lines.append("Makasih kak 🙏")
+    return "\n".join(lines)
+
+
+def refund_notice(product: str, target: str, price: int, ref: str, balance: int | None) -> str:
+    """A definite failure after submission: the hold was released (refund)."""
+    text = (
+        f"Maaf kak, *{product}* ke {target} gagal ❌\n"
+        f"Saldo {rupiah(price)} sudah dikembalikan.\nRef: {ref}"
+    )
+    if balance is not None:
+        text += f"\nSaldo sekarang: {rupiah(balance)}"
+    return text + "\nMau coba lagi atau pilih produk lain?"
+
+
+# --- deposits --------------------------------------------------------------------------------
+
+
+def deposit_methods(methods: Sequence[tuple[str, int, int]]) -> str:
+    """Available deposit methods with their limits."""
+    lines = [f"• {name.upper()} ({rupiah(lo)} – {rupiah(hi)})" for name, lo, hi in methods]
+    return (
+        "Isi saldo bisa lewat:\n"
+        + "\n".join(lines)
+        + "\nContoh: _deposit 50k via qris_ 😊"
+    )
+
+
+def deposit_qris_caption(amount: int, total: int, expires_at: datetime | None, ref: str) -> str:
+    """How to pay a QRIS deposit (the caption of the QR image)."""
+    text = f"QRIS deposit *{rupiah(total)}*"
+    if total != amount:
+        text += f" (saldo masuk {rupiah(amount)})"
+    text += (
+        "\nScan pakai m-banking atau e-wallet apa aja (DANA, OVO, GoPay, ShopeePay, BCA, dll), "
+        "bayar pas sesuai nominal."
+    )
+    if expires_at is not None:
+        text += f"\nBerlaku sampai {clock(expires_at)}."
+    return text + f"\nRef: {ref}\nSaldo otomatis masuk begitu pembayaran diterima 😊"
+
+
+def deposit_credited(amount: int, balance: int | None) -> str:
+    """The deposit was paid and credited."""
+    text = f"✅ Deposit {rupiah(amount)} sudah masuk kak!"
+    if balance is not None:
+        text += f" Saldo sekarang {rupiah(balance)}."
+    return text
+
+
+def deposit_failed(amount: int, status: str) -> str:
+    """The deposit expired or was cancelled."""
+    return f"Deposit {rupiah(amount)} {status_label(status).lower()} kak. Mau buat yang baru?"
+
+
+def deposit_status(amount: int, status: str, ref: str) -> str:
+    """The current state of a deposit."""
+    return f"Deposit {ref}: {rupiah(amount)} — {status_label(status)}"
+
+
+# --- transfers -------------------------------------------------------------------------------
+
+
+def bank_list(names: Sequence[str]) -> str:
+    """Banks and e-wallets a transfer can go to."""
+    shown = ", ".join(names[:30])
+    return f"Bisa transfer ke: {shown}.\nContoh: _tf 100k ke dana 0812xxxx a.n. Budi_"
+
+
+def transfer_done(amount: int, bank: str, account: str, name: str | None, ref: str) -> str:
+    """A transfer reached its destination."""
+    who = f" a.n. {name}" if name else ""
+    return f"✅ Transfer {rupiah(amount)} ke {bank.upper()} {account}{who} berhasil.\nRef: {ref}"
+
+
+# --- wallet ----------------------------------------------------------------------------------
+
+
+def balance(amount: int) -> str:
+    """The customer's saldo."""
+    return f"Saldo kakak sekarang *{rupiah(amount)}* 😊 Mau isi saldo? Ketik _deposit 50k_."
+
+
+@dataclass(frozen=True, kw_only=True)
+class HistoryLine:
+    """One row of the customer's history."""
+
+    when: datetime
+    what: str
+    amount: int
+    status: str
+
+
+def history(rows: Sequence[HistoryLine]) -> str:
+    """The last few orders, deposits and transfers."""
+    if not rows:
+        return "Belum ada riwayat transaksi kak 😊"
+    lines = [
+        f"{r.when.astimezone().strftime('%d/%m')} {r.what} — {rupiah(r.amount)} "
+        f"({status_label(r.status)})"
+        for r in rows
+    ]
+    return "Riwayat terakhir kakak:\n" + "\n".join(lines)
