@@ -31,6 +31,7 @@ from shared.services.dialog.engine import respond
 from shared.services.dialog.state import load_state, save_state
 from shared.services.dialog.turn import Reply, Turn
 from shared.services.locks import customer_lock
+from shared.services.notify import remember_channel
 from shared.wiring import Components
 
 log = logging.getLogger(__name__)
@@ -86,6 +87,7 @@ def handle_inbound(message: InboundMessage, components: Components) -> list[Outb
         stale = (now - message.timestamp).total_seconds() > (
             components.settings.stale_message_seconds
         )
+        remember_channel(components, customer_id, message.channel)
         if stale:
             out = _catch_up(components, customer_id)
         else:

@@ -114,6 +114,14 @@ def price_changed(product: str) -> str:
     )
 
 
+def still_short(product: str, shortfall: int) -> str:
+    """A deposit arrived but the saldo still cannot pay for the waiting order."""
+    return (
+        f"Saldo masih kurang {rupiah(shortfall)} buat *{product}* kak 🙏 Ketik _deposit_ "
+        "untuk isi lagi, nanti pesanannya kirim ulang ya."
+    )
+
+
 def supplier_low() -> str:
     """The owner's supplier balance cannot cover the order."""
     return (

@@ -48,42 +48,50 @@ def cancel(turn: Turn) -> None:
 
 
 def _report(turn: Turn, quote: Quote, result: Execution) -> None:
-    """Put the outcome of a confirmed quote into words."""
-    name = str(quote.payload.get("name") or quote.payload.get("code") or "pesanan")
-    target = str(quote.payload.get("target") or quote.payload.get("account_number") or "")
+    """Put the outcome of a confirmed quote into words (or into the next step)."""
     if result.status == "insufficient":
         deposits.deposit_for_quote(turn, quote, result.shortfall or quote.amount)
-    elif result.status == "expired":
-        turn.say(receipts.QUOTE_EXPIRED)
-        requote(turn, quote)
-    elif result.status == "not_confirmable":
-        turn.say(receipts.NOTHING_TO_CONFIRM)
-    elif result.status == "success":
-        turn.say(
-            receipts.receipt(
-                receipts.Receipt(
-                    product=name,
-                    target=target,
-                    price=quote.amount,
-                    status="success",
-                    ref=result.reff_id,
-                    sn=result.sn,
-                    name=_str_or_none(quote.payload.get("customer_name")),
-                    is_pln=_is_pln(quote),
-                    balance=result.balance,
-                )
-            )
-        )
-    elif result.status == "pending":
-        if result.delayed:
-            turn.say(receipts.order_delayed(result.reff_id))
+    elif result.status in {"expired", "price_changed"}:
+        if result.status == "expired":
+            turn.say(receipts.QUOTE_EXPIRED)
         else:
-            turn.say(receipts.order_processing(name, target, result.reff_id))
-    elif result.status == "price_changed":
-        turn.say(receipts.price_changed(name))
+            turn.say(receipts.price_changed(_name(quote)))
         requote(turn, quote)
     else:
-        turn.say(receipts.order_failed_now(name, result.reason, result.balance or 0))
+        turn.say(outcome_text(quote, result))
+
+
+def outcome_text(quote: Quote, result: Execution) -> str:
+    """The customer's text for an executed quote: receipt, in progress, or failed."""
+    name = _name(quote)
+    target = str(quote.payload.get("target") or quote.payload.get("account_number") or "")
+    if result.status == "success":
+        return receipts.receipt(
+            receipts.Receipt(
+                product=name,
+                target=target,
+                price=quote.amount,
+                status="success",
+                ref=result.reff_id,
+                sn=result.sn,
+                name=_str_or_none(quote.payload.get("customer_name")),
+                is_pln=_is_pln(quote),
+                balance=result.balance,
+            )
+        )
+    if result.status == "pending":
+        if result.delayed:
+            return receipts.order_delayed(result.reff_id)
+        return receipts.order_processing(name, target, result.reff_id)
+    if result.status == "insufficient":
+        return receipts.still_short(name, result.shortfall or quote.amount)
+    if result.status in {"not_confirmable", "expired"}:
+        return receipts.NOTHING_TO_CONFIRM
+    return receipts.order_failed_now(name, result.reason, result.balance or 0)
+
+
+def _name(quote: Quote) -> str:
+    return str(quote.payload.get("name") or quote.payload.get("code") or "pesanan")
 
 
 def _str_or_none(value: object) -> str | None:

@@ -1,0 +1,76 @@
+"""The Notifier: supplier and ledger events as Indonesian messages on the outbound bus.
+
+Webhooks and the reconciler call `Components.notifier.notify(...)` after a real state change.
+The customer's message goes to the chat they last wrote from (`customers.wa_jid`); owner alerts
+go to OWNER_NUMBER and the ADMIN_NUMBERS. A credited deposit that was made for a waiting order
+also finishes that order here (design.md §5).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from shared.log import hash_id
+from shared.messages import OutboundMessage
+
+if TYPE_CHECKING:
+    from shared.wiring import Components
+
+log = logging.getLogger(__name__)
+
+CHANNEL_TTL_SECONDS = 24 * 3600
+
+
+def remember_channel(components: Components, customer_id: str, channel: str) -> None:
+    """Console customers get their notifications on the console, not on WhatsApp."""
+    key = f"channel:{customer_id}"
+    if channel == "console":
+        components.cache.set(key, channel, ttl_seconds=CHANNEL_TTL_SECONDS)
+
+
+class BusNotifier:
+    """Publishes notifications for customers and alerts for the owner on `Components.bus`."""
+
+    def __init__(self, components: Components) -> None:
+        self._components = components
+
+    def to_customer(self, customer_id: str, text: str, *, correlation_id: str | None = None) -> bool:
+        """Send `text` to the customer's chat; False when the customer has no chat on record."""
+        components = self._components
+        customer = components.store.get_customer(customer_id)
+        if customer is None or not customer.wa_jid:
+            log.warning("no chat for customer %s: notification dropped", hash_id(customer_id))
+            return False
+        channel = "console" if components.cache.get(f"channel:{customer_id}") else "whatsapp"
+        components.bus.publish_outbound(
+            OutboundMessage(
+                chat=customer.wa_jid,
+                text=text,
+                kind="notification",
+                channel=channel,
+                correlation_id=correlation_id,
+            )
+        )
+        components.store.record_message(
+            customer_id=customer_id,
+            direction="outbound",
+            text=text,
+            meta={"notification": True, "ref": correlation_id},
+        )
+        return True
+
+    def to_owner(self, text: str) -> None:
+        """Alert the owner (OWNER_NUMBER) and every admin on WhatsApp."""
+        settings = self._components.settings
+        numbers = set(settings.admins)
+        if settings.owner_number:
+            digits = settings.owner_number.lstrip("+")
+            numbers.add("62" + digits[1:] if digits.startswith("0") else digits)
+        if not numbers:
+            log.warning("owner alert with nowhere to go: %s", text[:80])
+            return
+        for number in sorted(numbers):
+            self._components.bus.publish_outbound(
+                OutboundMessage(chat=f"{number}@s.whatsapp.net", text=text, kind="notification")
+            )
