@@ -10,7 +10,7 @@ import pytest
 
 from shared.services import inbound
 from shared.services.inbound import handle_inbound
-from tests.conversation.conftest import Chat, make_components
+from .conftest import Chat, make_components
 
 
 def test_greeting_gets_a_warm_answer(chat: Chat) -> None:

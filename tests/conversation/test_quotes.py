@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conversation.conftest import Chat
+from .conftest import Chat
 
 
 def _orders(chat: Chat) -> list[object]:

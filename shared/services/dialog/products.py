@@ -91,18 +91,24 @@ def title_of(slots: dict[str, SlotValue], found: list[Product]) -> str:
 
 
 def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product | None:
-    """The product the customer clearly meant, or None when they should choose."""
+    """The product the customer clearly meant, or None when they should choose.
+
+    One candidate is obvious; otherwise the best-ranked one whose name carries the number the
+    customer said ("ML 86" → "86 Diamonds", "tsel 10rb" → "Pulsa 10.000").
+    """
     if len(candidates) == 1:
         return candidates[0]
     numbers = set(re.findall(r"\d+", str(slots.get("product") or "")))
     amount = slots.get("amount")
     if isinstance(amount, int):
-        numbers |= {str(amount), f"{amount:,}".replace(",", "."), str(amount // 1000)}
+        numbers |= {str(amount), f"{amount:,}".replace(",", ".")}
     if not numbers:
         return None
-    first = candidates[0]
-    words = set(re.findall(r"[\d.]+", first.name)) | set(re.findall(r"\d+", first.name))
-    return first if numbers & words else None
+    for product in candidates:
+        said = set(re.findall(r"\d[\d.]*", product.name))
+        if numbers & (said | {n.replace(".", "") for n in said}):
+            return product
+    return None
 
 
 def is_game(product: Product) -> bool:
