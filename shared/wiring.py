@@ -15,14 +15,13 @@ from shared.config import Settings, get_settings
 from shared.errors import ConfigError
 
 if TYPE_CHECKING:
-    from shared.crypto import KeyBox
-    from shared.store import Store
-
-if TYPE_CHECKING:
+    from shared.adapters.gemini.rotator import RotatingGemini
+    from shared.agent.brain import GeminiBrain
     from shared.bus import Bus
+    from shared.crypto import KeyBox
     from shared.ports import Clock
-    from shared.services.dialog.turn import Brain
     from shared.services.notify import BusNotifier
+    from shared.store import Store
 
 
 @dataclass(kw_only=True)
@@ -92,9 +91,25 @@ class Components:
         return BusNotifier(self)
 
     @functools.cached_property
-    def brain(self) -> Brain | None:
-        """The LLM tier of the dialog; None (rules only) until the Gemini brain is wired."""
-        return None
+    def gemini(self) -> RotatingGemini | None:
+        """The Gemini client rotating over every configured key; None when there is none."""
+        from shared.adapters.gemini.factory import build_gemini  # noqa: PLC0415
+
+        return build_gemini(self.settings)
+
+    @functools.cached_property
+    def brain(self) -> GeminiBrain | None:
+        """The Gemini tier of the conversation; None (rules only) when no key is configured."""
+        if self.gemini is None:
+            return None
+        from shared.agent.brain import GeminiBrain  # noqa: PLC0415
+        from shared.agent.bridge import agent_services  # noqa: PLC0415
+
+        return GeminiBrain(
+            self.gemini,
+            agent_services(self),
+            max_tokens=min(self.settings.gemini_max_tokens, 1024),
+        )
 
     def health(self) -> dict[str, object]:
         """What `/healthz` reports about the wiring (never a secret)."""
