@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import logging
 import uuid
+from typing import TYPE_CHECKING
 
 from shared.errors import SupplierError, SupplierRejected
 from shared.services import receipts, replies
 from shared.services.dialog import products
 from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Turn
+from shared.wiring import Components
+
+if TYPE_CHECKING:
+    from shared.adapters.atlantic.models import Bill
 
 log = logging.getLogger(__name__)
 
@@ -36,14 +41,17 @@ def bill_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
     quote_bill(turn, code, "".join(ch for ch in customer_no if ch.isalnum()))
 
 
+def inquire(components: Components, code: str, customer_no: str) -> Bill:
+    """Ask the supplier for the bill, under a fresh reference the payment must reuse."""
+    reff_id = "BL" + uuid.uuid4().hex[:20].upper()
+    return components.supplier.inquire_bill(code=code, customer_no=customer_no, reff_id=reff_id)
+
+
 def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
     """Inquire the bill and show the quote card with the customer's name and total."""
     components = turn.components
-    reff_id = "BL" + uuid.uuid4().hex[:20].upper()
     try:
-        bill = components.supplier.inquire_bill(
-            code=code, customer_no=customer_no, reff_id=reff_id
-        )
+        bill = inquire(components, code, customer_no)
     except SupplierRejected as exc:
         turn.say(
             f"Tagihan untuk nomor {customer_no} nggak ketemu kak ({exc}) 🙏 Cek lagi nomornya ya."
@@ -68,7 +76,7 @@ def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
         supplier_price=bill.total_tagihan,
         ttl_seconds=components.settings.quote_ttl_seconds,
         now=turn.now,
-        reff_id=reff_id,
+        reff_id=bill.reff_id,
     )
     lines = [
         ("Tagihan", label),

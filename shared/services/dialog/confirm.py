@@ -32,6 +32,13 @@ def confirm(turn: Turn) -> None:
             return
         turn.say(receipts.NOTHING_TO_CONFIRM)
         return
+    if quote.kind == "deposit":
+        confirmed = store.confirm_quote(quote.id, turn.customer_id, now=turn.now)
+        if confirmed.outcome == "done":
+            deposits.send_qris(turn, quote.amount, quote=None)
+        else:
+            turn.say(receipts.NOTHING_TO_CONFIRM)
+        return
     result = execute_quote(turn.components, turn.customer_id, quote.id, turn.now)
     _report(turn, quote, result)
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import segno
 
-from shared.errors import SupplierError
+from shared.errors import SalesbotError, SupplierError
 from shared.services import receipts, replies
 from shared.services.replies import JAKARTA
 from shared.services.dialog.state import DialogState, SlotValue
@@ -53,6 +53,25 @@ def deposit_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
         )
         return
     send_qris(turn, amount, quote=None)
+
+
+def quote_deposit(turn: Turn, amount: int) -> None:
+    """A deposit quote (the Gemini path proposes; YA creates the QRIS)."""
+    if not MIN_DEPOSIT <= amount <= MAX_DEPOSIT:
+        raise SalesbotError(f"deposit must be {MIN_DEPOSIT}..{MAX_DEPOSIT}")
+    components = turn.components
+    quote = components.store.create_quote(
+        customer_id=turn.customer_id,
+        kind="deposit",
+        payload={"method": DEFAULT_METHOD, "name": "Deposit QRIS"},
+        amount=amount,
+        ttl_seconds=components.settings.quote_ttl_seconds,
+        now=turn.now,
+    )
+    turn.state = DialogState(quote_id=quote.id, quote_intent="deposit_create")
+    turn.say(
+        f"Isi saldo *{replies.rupiah(amount)}* lewat QRIS ya kak?\n{receipts.CONFIRM_HINT}"
+    )
 
 
 def deposit_for_quote(turn: Turn, quote: Quote, shortfall: int) -> None:

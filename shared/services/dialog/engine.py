@@ -1,22 +1,29 @@
-"""The dialog engine: cheapest understanding first, then one handler per intent.
+"""The dialog engine: the cheapest tier that can answer, then one handler per intent.
 
-Order (design.md §4.3): admin commands; a numbered choice; YA/BATAL to the open quote; the answer
-to a pending question (a missing slot); a confident rules parse; the Gemini brain when one is
-wired; a short rules answer otherwise. Handlers are listed explicitly in `HANDLERS`.
+Tiers (design.md §4.3), run by `shared.agent.router.route`: (a) pending — a numbered choice, YA
+or BATAL to the open quote, the answer to a missing slot; (b) rules — a confident parse; (c) the
+Gemini brain when one is configured; (d) the rules' best effort otherwise. Admin commands come
+before all of them. Handlers are listed explicitly in `HANDLERS` and write their replies (text or
+images) on the `Turn`; the router only sees their texts.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from functools import cached_property
+from pathlib import Path
+from typing import overload
 
+from shared.agent.media import Media
+from shared.agent.memory import LoggedMessage
+from shared.agent.router import Routed, Utterance, route
 from shared.domain.parser import ParseResult, parse
-from shared.errors import LLMError
-from shared.services import replies
-from shared.services import admin
+from shared.services import admin, replies
+from shared.services.agent_services import bound_turn
 from shared.services.dialog import account, bills, catalog, confirm, deposits, topup, transfers
 from shared.services.dialog.state import DialogState, SlotValue
-from shared.services.dialog.turn import Turn
+from shared.services.dialog.turn import Reply, Turn
 
 log = logging.getLogger(__name__)
 
@@ -42,50 +49,114 @@ HANDLERS: dict[str, Handler] = {
     "balance": account.balance,
 }
 
-# Intents that read only: they answer without dropping a pending quote.
-READ_ONLY = {"greet", "smalltalk", "help", "balance", "history", "order_status", "unknown"}
-CONFIDENT = 0.6
+# Intents that only read: they answer without dropping a pending quote or question.
+READ_ONLY = {"greet", "smalltalk", "help", "balance", "history", "order_status"}
+CONFIDENT = 0.75
+MEMORY_MESSAGES = 12
+MEDIA_KINDS = {"voice", "audio", "image"}
 
 
 def respond(turn: Turn) -> None:
-    """Answer one turn; replies and the new pending state are left on `turn`."""
-    text = turn.text
-    if admin.matches(text):
+    """Answer one turn; the replies and the new pending state are left on `turn`."""
+    if admin.matches(turn.text):
         admin.handle(turn)
         return
-    if not text:
-        _media_or_empty(turn)
+    media = _media(turn) if turn.message.kind in MEDIA_KINDS else None
+    if media is None and not turn.text:
+        turn.say(replies.UNKNOWN)
         return
-    state = turn.state
-    if state.choices and text.strip().rstrip(".").isdigit():
-        _pick_choice(turn, int(text.strip().rstrip(".")))
-        return
-    result = parse(text)
-    if result.intent == "confirm":
-        confirm.confirm(turn)
-        return
-    if result.intent == "cancel":
-        confirm.cancel(turn)
-        return
-    if state.intent and state.asking and _answers_question(result, state):
-        slots = {**state.slots, **_slot_answer(result, state.asking, text)}
-        intent = state.intent
-        turn.state = DialogState()
-        HANDLERS[intent](turn, slots)
-        return
-    if result.intent in HANDLERS and result.confidence >= CONFIDENT:
-        _start(turn, result.intent, dict(result.slots))
-        return
-    if _ask_brain(turn):
-        return
-    if result.intent in HANDLERS:
-        _start(turn, result.intent, dict(result.slots))
-        return
-    turn.say(replies.UNKNOWN)
+    tiers = _Tiers(turn)
+    with bound_turn(turn):
+        routed = route(
+            Utterance(
+                customer_id=turn.customer_id,
+                text=turn.text or None,
+                media=media,
+                log=_LazyLog(turn),
+            ),
+            pending=tiers.pending,
+            rules=tiers.rules,
+            brain=turn.components.brain,
+            rules_fallback=tiers.fallback,
+        )
+    tiers.merge(routed)
+
+
+class _Tiers:
+    """The engine's three tiers over one turn, as text handlers for the router."""
+
+    def __init__(self, turn: Turn) -> None:
+        self.turn = turn
+        self._parsed: dict[str, ParseResult] = {}
+        self._own: list[Reply] = []
+
+    def parse(self, text: str) -> ParseResult:
+        if text not in self._parsed:
+            self._parsed[text] = parse(text)
+        return self._parsed[text]
+
+    def pending(self, text: str) -> list[str] | None:
+        """Numbered choice, YA/BATAL, or the answer to the question the bot asked."""
+        state = self.turn.state
+        number = text.strip().rstrip(".")
+        if state.choices and number.isdigit():
+            return self._run(lambda: _pick_choice(self.turn, int(number)))
+        result = self.parse(text)
+        if result.intent == "confirm":
+            return self._run(lambda: confirm.confirm(self.turn))
+        if result.intent == "cancel":
+            return self._run(lambda: confirm.cancel(self.turn))
+        if state.intent and state.asking and _answers_question(result, state):
+            slots = {**state.slots, **_slot_answer(result, state.asking, text)}
+            intent = state.intent
+            self.turn.state = DialogState()
+            return self._run(lambda: HANDLERS[intent](self.turn, slots))
+        return None
+
+    def rules(self, text: str) -> list[str] | None:
+        """A confident parse of a known intent."""
+        result = self.parse(text)
+        if result.intent in HANDLERS and result.confidence >= CONFIDENT:
+            return self._run(lambda: _start(self.turn, result.intent, dict(result.slots)))
+        return None
+
+    def fallback(self, text: str) -> list[str] | None:
+        """The rules' best effort: any recognised intent, else a friendly "say it again"."""
+        result = self.parse(text)
+        if result.intent in HANDLERS:
+            return self._run(lambda: _start(self.turn, result.intent, dict(result.slots)))
+        return self._run(lambda: self.turn.say(replies.UNKNOWN))
+
+    def _run(self, action: Callable[[], None]) -> list[str]:
+        start = len(self.turn.replies)
+        action()
+        made = self.turn.replies[start:]
+        self._own.extend(made)
+        return [_text_of(reply) for reply in made]
+
+    def merge(self, routed: Routed) -> None:
+        """Final replies in the router's order, keeping our images and adding its texts."""
+        own = iter(self._own)
+        pending_own = next(own, None)
+        final: list[Reply] = []
+        for message in routed.messages:
+            if pending_own is not None and message == _text_of(pending_own):
+                final.append(pending_own)
+                pending_own = next(own, None)
+            else:
+                final.append(Reply(text=message))
+        self.turn.replies[:] = final
+        if routed.proposals:
+            # The model proposed a quote: YA must find it, and expiry must be noticed.
+            self.turn.state = DialogState(quote_id=routed.proposals[-1].quote_id)
+
+
+def _text_of(reply: Reply) -> str:
+    return reply.text or reply.caption or ""
 
 
 def _start(turn: Turn, intent: str, slots: dict[str, SlotValue]) -> None:
-    """A new request: a money request drops the open quote and any earlier question."""
+    """A new request: anything but a read drops the open quote and any earlier question."""
     if intent not in READ_ONLY:
         if turn.state.quote_id:
             turn.components.store.cancel_open_quotes(turn.customer_id)
@@ -102,11 +173,11 @@ def _answers_question(result: ParseResult, state: DialogState) -> bool:
 
 
 def _slot_answer(result: ParseResult, asking: str, text: str) -> dict[str, SlotValue]:
-    """The value of the asked slot: the parser's when it found one, else the raw text."""
+    """The asked slot's value: the parser's when it found one, else the raw text."""
     found = {k: v for k, v in result.slots.items() if v not in (None, "")}
     if asking in found:
         return found
-    if asking in {"target", "customer_no", "account_no"} and "target" in found:
+    if asking in {"customer_no", "account_no"} and "target" in found:
         return {**found, asking: found["target"]}
     return {**found, asking: text.strip()}
 
@@ -120,34 +191,49 @@ def _pick_choice(turn: Turn, number: int) -> None:
     intent = choice.intent or state.intent or "topup_create"
     slots = {**state.slots, **choice.slots}
     turn.state = DialogState()
-    if turn.components.store is not None and state.quote_id:
-        turn.components.store.cancel_open_quotes(turn.customer_id)
     HANDLERS[intent](turn, slots)
 
 
-def _ask_brain(turn: Turn) -> bool:
-    """Let the LLM tier answer; False when there is none or it declined."""
-    brain = turn.components.brain
-    if brain is None:
-        return False
-    try:
-        answer = brain.respond(turn)
-    except LLMError:
-        log.warning("brain unavailable, rules answer instead")
-        turn.say(replies.BRAIN_BUSY)
-        return True
-    if not answer:
-        return False
-    turn.replies.extend(answer)
-    return True
-
-
-def _media_or_empty(turn: Turn) -> None:
+def _media(turn: Turn) -> Media:
+    """The voice note or image bytes (empty when the download or the file is missing)."""
     message = turn.message
-    if message.kind in {"voice", "audio", "image"}:
-        if message.media_ref is None:
-            turn.say(replies.MEDIA_FAILED)
-        elif not _ask_brain(turn):
-            turn.say(replies.MEDIA_UNSUPPORTED)
-        return
-    turn.say(replies.UNKNOWN)
+    data = b""
+    if message.media_ref:
+        try:
+            data = Path(message.media_ref).read_bytes()
+        except OSError:
+            log.warning("media of a %s message could not be read", message.kind)
+    return Media(data=data, mime=message.media_mime or "application/octet-stream")
+
+
+class _LazyLog(Sequence[LoggedMessage]):
+    """The message log for the model, read from the store only if the model is asked."""
+
+    def __init__(self, turn: Turn) -> None:
+        self._turn = turn
+
+    @cached_property
+    def _items(self) -> list[LoggedMessage]:
+        turn = self._turn
+        rows = turn.components.store.recent_messages(turn.customer_id, MEMORY_MESSAGES)
+        return [
+            LoggedMessage(
+                role="customer" if row.direction == "inbound" else "bot",
+                text=row.content_text or "",
+            )
+            for row in rows
+            if row.wa_msg_id != turn.message.wa_msg_id and row.content_text
+        ]
+
+    @overload
+    def __getitem__(self, index: int) -> LoggedMessage: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[LoggedMessage]: ...
+    def __getitem__(self, index: int | slice) -> LoggedMessage | Sequence[LoggedMessage]:
+        return self._items[index]
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __iter__(self) -> Iterator[LoggedMessage]:
+        return iter(self._items)

@@ -1,14 +1,14 @@
 """One turn of a conversation: who wrote what, and what the bot answers.
 
-`Turn` is the explicit context every dialog handler (and the Gemini brain) receives; `Reply` is
-what they return. Neither knows about WhatsApp, Pub/Sub or the console.
+`Turn` is the explicit context every dialog handler receives; `Reply` is what they produce.
+Neither knows about WhatsApp, Pub/Sub or the console.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from shared.messages import InboundMessage
@@ -58,17 +58,3 @@ class Turn:
     def send_image(self, image_ref: str, caption: str) -> None:
         """Queue an image reply."""
         self.replies.append(Reply(image_ref=image_ref, caption=caption))
-
-
-class Brain(Protocol):
-    """The LLM tier: answers turns the rules could not (set as `Components.brain`).
-
-    Called only after pending questions and confident rules had their chance. It may call the
-    dialog services (search, quote creation, status, balance, history) but never confirms a
-    quote. Returning None means "I could not answer"; the engine then falls back to rules text.
-    Raising `LLMError` means every key is cooling down: the engine tells the customer briefly.
-    """
-
-    def respond(self, turn: Turn) -> list[Reply] | None:
-        """Answer one turn, or None."""
-        ...
