@@ -137,7 +137,7 @@ def _submit_transfer(components: Components, quote: Quote, balance: int | None) 
             bank_code=str(payload["bank_code"]),
             account_number=str(payload["account_number"]),
             account_name=str(payload.get("account_name") or ""),
-            nominal=int(payload["nominal"]),
+            nominal=int(str(payload["nominal"])),
         )
     except SupplierTimeout:
         return Execution(status="pending", reff_id=reff_id, balance=balance, delayed=True)
