@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from shared.log import hash_id
 from shared.messages import OutboundMessage
+from shared.services import receipts
+from shared.services.notifications import Notification
 
 if TYPE_CHECKING:
     from shared.wiring import Components
@@ -30,10 +32,29 @@ def remember_channel(components: Components, customer_id: str, channel: str) -> 
 
 
 class BusNotifier:
-    """Publishes notifications for customers and alerts for the owner on `Components.bus`."""
+    """`Notifier` (shared.services.notifications) publishing on `Components.bus`."""
 
     def __init__(self, components: Components) -> None:
         self._components = components
+
+    def notify(self, n: Notification) -> None:
+        """Tell the customer (or the owner) about `n`; never raises for a delivery problem."""
+        try:
+            self._notify(n)
+        except Exception:
+            log.exception("notification %s for %s not delivered", n.kind, n.reff_id)
+
+    def _notify(self, n: Notification) -> None:
+        if n.kind == "owner_alert" or n.customer_id is None:
+            self.to_owner(f"⚠️ {n.reason or n.kind}" + (f" ({n.reff_id})" if n.reff_id else ""))
+            return
+        self.to_customer(n.customer_id, render(n), correlation_id=n.reff_id)
+        if n.kind == "deposit_credited" and n.quote_id:
+            from shared.services.followup import complete_waiting_quote  # noqa: PLC0415
+
+            text = complete_waiting_quote(self._components, n.customer_id, n.quote_id)
+            if text:
+                self.to_customer(n.customer_id, text, correlation_id=n.reff_id)
 
     def to_customer(self, customer_id: str, text: str, *, correlation_id: str | None = None) -> bool:
         """Send `text` to the customer's chat; False when the customer has no chat on record."""
@@ -74,3 +95,32 @@ class BusNotifier:
             self._components.bus.publish_outbound(
                 OutboundMessage(chat=f"{number}@s.whatsapp.net", text=text, kind="notification")
             )
+
+
+def render(n: Notification) -> str:
+    """A customer notification in Indonesian; amounts and statuses as the ledger gave them."""
+    product = n.product or "Pesanan"
+    target = n.target or "-"
+    ref = n.reff_id or "-"
+    if n.kind == "order_success":
+        return receipts.receipt(
+            receipts.Receipt(
+                product=product,
+                target=target,
+                price=n.price or 0,
+                status="success",
+                ref=ref,
+                sn=n.sn,
+                is_pln="PLN" in product.upper() or "TOKEN" in product.upper(),
+                balance=n.balance,
+            )
+        )
+    if n.kind == "order_failed":
+        return receipts.refund_notice(product, target, n.amount or n.price or 0, ref, n.balance)
+    if n.kind == "deposit_credited":
+        return receipts.deposit_credited(n.amount or 0, n.balance)
+    if n.kind == "deposit_expired":
+        return receipts.deposit_failed(n.amount or 0, "expired")
+    if n.kind == "transfer_success":
+        return receipts.transfer_done(n.amount or 0, product, target, None, ref)
+    return receipts.transfer_failed(n.amount or 0, product, target, ref, n.balance)

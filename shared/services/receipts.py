@@ -235,6 +235,17 @@ def transfer_done(amount: int, bank: str, account: str, name: str | None, ref: s
     return f"✅ Transfer {rupiah(amount)} ke {bank.upper()} {account}{who} berhasil.\nRef: {ref}"
 
 
+def transfer_failed(amount: int, bank: str, account: str, ref: str, balance: int | None) -> str:
+    """A transfer failed for good: nominal and fee are back in the saldo."""
+    text = (
+        f"Maaf kak, transfer {rupiah(amount)} ke {bank.upper()} {account} gagal ❌\n"
+        f"Dana + biaya sudah dikembalikan ke saldo.\nRef: {ref}"
+    )
+    if balance is not None:
+        text += f"\nSaldo sekarang: {rupiah(balance)}"
+    return text
+
+
 # --- wallet ----------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ the customer and finishes an order that was waiting for it (`shared.services.not
 from __future__ import annotations
 
 import logging
+import math
 from datetime import datetime
 from pathlib import Path
 
@@ -26,6 +27,8 @@ log = logging.getLogger(__name__)
 DEFAULT_METHOD = "qris"
 MIN_DEPOSIT = 1_000
 MAX_DEPOSIT = 5_000_000
+FEE_ALLOWANCE_PERCENT = 3
+ROUND_TO = 500
 
 
 def deposit_methods(turn: Turn, _slots: dict[str, SlotValue]) -> None:
@@ -75,8 +78,18 @@ def quote_deposit(turn: Turn, amount: int) -> None:
 
 
 def deposit_for_quote(turn: Turn, quote: Quote, shortfall: int) -> None:
-    """Saldo is short: a QRIS deposit of the shortfall that completes `quote` once paid."""
-    send_qris(turn, max(shortfall, MIN_DEPOSIT), quote=quote)
+    """Saldo is short: a QRIS deposit covering the shortfall that completes `quote` once paid."""
+    send_qris(turn, gross_up(shortfall), quote=quote)
+
+
+def gross_up(shortfall: int) -> int:
+    """A deposit whose credit after the QRIS fees still covers `shortfall` (rest stays saldo).
+
+    The supplier deducts a percentage fee (and, for plain QRIS, an instant-settlement fee) from
+    what is paid, so the invoice is raised by FEE_ALLOWANCE_PERCENT and rounded up to Rp 500.
+    """
+    raised = math.ceil(shortfall * (100 + FEE_ALLOWANCE_PERCENT) / 100)
+    return max(MIN_DEPOSIT, -(-raised // ROUND_TO) * ROUND_TO)
 
 
 def send_qris(turn: Turn, amount: int, *, quote: Quote | None) -> None:
@@ -108,8 +121,9 @@ def send_qris(turn: Turn, amount: int, *, quote: Quote | None) -> None:
     if quote is not None:
         name = str(quote.payload.get("name") or quote.payload.get("code") or "pesanan")
         turn.say(
-            f"Saldo kakak kurang {replies.rupiah(amount)}. Aku buatin QRIS-nya ya; begitu "
-            f"dananya masuk, *{name}* langsung aku proses otomatis 👍"
+            f"Saldonya masih kurang kak. Aku buatin QRIS {replies.rupiah(amount)} ya (sudah "
+            f"termasuk biaya QRIS, sisanya masuk saldo); begitu dananya masuk, *{name}* langsung "
+            "aku proses otomatis 👍"
         )
     caption = receipts.deposit_qris_caption(
         invoice.get_balance or amount, invoice.nominal + (invoice.tambahan or 0),
