@@ -23,6 +23,7 @@ from shared.errors import SupplierError
 from shared.log import hash_id
 from shared.services import receipts, replies
 from shared.services.dialog.turn import Turn
+from shared.services.notifications import Notification
 
 log = logging.getLogger(__name__)
 
@@ -94,7 +95,12 @@ def _supplier_balance(turn: Turn, _rest: str) -> None:
 
 
 def _report(turn: Turn, _rest: str) -> None:
-    summary = turn.components.store.sales_summary(turn.now)
+    # The ledger has no sales read yet (it needs a `sales_summary` SQL function in the store).
+    sales_summary = getattr(turn.components.store, "sales_summary", None)
+    if sales_summary is None:
+        turn.say("Laporan penjualan belum tersedia di versi ini 🙏 Cek /order REF per pesanan.")
+        return
+    summary = sales_summary(turn.now)
     turn.say(
         f"Hari ini: {summary.orders} transaksi sukses\n"
         f"Penjualan: {replies.rupiah(summary.revenue)}\n"
@@ -125,28 +131,44 @@ def _order(turn: Turn, rest: str) -> None:
 
 
 def _retry(turn: Turn, rest: str) -> None:
-    from shared.services.reconcile import reconcile_order  # noqa: PLC0415
+    """Ask the supplier again about an order and settle it the way a webhook would."""
+    from shared.services.settlement import settle  # noqa: PLC0415
 
     if not rest:
         turn.say("Format: /retry REF")
         return
-    outcome = reconcile_order(turn.components, rest.upper())
-    turn.say(f"Cek ulang {rest.upper()}: {outcome}")
+    outcome = settle("order", rest.upper(), turn.components.settle_deps)
+    turn.say(f"Cek ulang {rest.upper()} ke supplier: {outcome.value}")
 
 
 def _refund(turn: Turn, rest: str) -> None:
     if not rest:
         turn.say("Format: /refund REF")
         return
-    result = turn.components.store.release_order(rest.upper(), reason="refund by admin")
-    if result.outcome == "done":
-        turn.say(f"Refund {rest.upper()} berhasil, saldo pelanggan {replies.rupiah(result.balance or 0)}")
+    ref = rest.upper()
+    order = turn.components.store.get_order(ref)
+    result = turn.components.store.release_order(ref, reason="refund by admin")
+    if result.outcome == "done" and order is not None:
+        turn.components.notifier.notify(
+            Notification(
+                kind="order_failed",
+                customer_id=order.customer_id,
+                reff_id=ref,
+                product=order.layanan or order.code,
+                target=order.target,
+                price=order.price,
+                amount=order.price,
+                balance=result.balance,
+                reason="refund by admin",
+            )
+        )
+        turn.say(f"Refund {ref} berhasil, saldo pelanggan {replies.rupiah(result.balance or 0)}")
     elif result.outcome == "already":
-        turn.say(f"{rest.upper()} sudah pernah di-refund, tidak diulang.")
+        turn.say(f"{ref} sudah pernah di-refund, tidak diulang.")
     elif result.reason == "final_state":
-        turn.say(f"{rest.upper()} sudah sukses, tidak bisa di-refund.")
+        turn.say(f"{ref} sudah sukses, tidak bisa di-refund.")
     else:
-        turn.say(f"{rest.upper()} nggak ketemu.")
+        turn.say(f"{ref} nggak ketemu.")
 
 
 _VERBS = {
