@@ -148,3 +148,11 @@ def test_rejected_key_rests_and_bad_request_does_not_burn_other_keys(
     assert type(info.value) is LLMError
     assert fake.keys_used() == ["key-1", "key-2", "key-2"]
     assert llm.ring.resting_until(key2) is None
+
+
+def test_keys_in_the_environment_give_the_process_a_brain(
+    make_settings: Callable[..., Settings],
+) -> None:
+    components = Components(settings=make_settings("key-1"))
+    assert isinstance(components.brain, GeminiBrain)
+    assert components.brain.llm is components.gemini
