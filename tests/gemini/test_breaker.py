@@ -1,4 +1,4 @@
-"""5xx storms and timeouts open a key's circuit breaker for 30 s, 2 min, 10 min; success closes it."""
+"""5xx storms and timeouts bench a key for 30 s, 2 min, then 10 min; a success closes it."""
 
 from __future__ import annotations
 
