@@ -108,9 +108,16 @@ def make_components(database_url: str, **overrides: object) -> Components:
 def components(database_url: str) -> Iterator[Components]:
     comps = make_components(database_url, admin_numbers="628111000111")
     yield comps
+    close(comps)
+
+
+def close(comps: Components) -> None:
     bus = comps.__dict__.get("bus")
     if isinstance(bus, InProcessBus):
         bus.stop()
+    sandbox = comps.__dict__.get("sandbox")
+    if sandbox is not None:
+        sandbox.close()
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ import pytest
 
 from shared.services import inbound
 from shared.services.inbound import handle_inbound
-from .conftest import Chat, make_components
+from .conftest import Chat, close, make_components
 
 
 def test_greeting_gets_a_warm_answer(chat: Chat) -> None:
@@ -93,3 +93,5 @@ def test_two_instances_handle_one_customer_serially(
         assert one.result(10)
         assert two.result(10)
     assert entered[1].is_set()
+    close(first)
+    close(second)

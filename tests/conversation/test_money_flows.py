@@ -6,7 +6,7 @@ import pytest
 
 from shared.wiring import Components
 
-from .conftest import BusTap, Chat, make_components
+from .conftest import BusTap, Chat, close, make_components
 
 
 def _only(chat: Chat, kind: str) -> object:
@@ -53,7 +53,7 @@ def test_supplier_timeout_stays_pending_and_is_not_refunded(database_url: str) -
     assert "padat" in answer
     assert _only(chat, "order").status == "pending"  # type: ignore[attr-defined]
     assert chat.balance() < 50_000
-    components.sandbox.close()  # type: ignore[attr-defined]
+    close(components)
 
 
 def test_empty_product_offers_an_alternative(chat: Chat) -> None:
