@@ -54,8 +54,7 @@ def handle(turn: Turn) -> None:
         turn.say(replies.NOT_ADMIN)
         return
     found = _COMMAND.match(turn.text.strip())
-    assert found is not None  # matches() was checked by the engine
-    verb, rest = found.group(1).lower(), found.group(2).strip()
+    verb, rest = (found.group(1).lower(), found.group(2).strip()) if found else ("", "")
     handler = _VERBS.get(verb)
     if handler is None:
         turn.say(HELP)

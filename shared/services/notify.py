@@ -56,7 +56,9 @@ class BusNotifier:
             if text:
                 self.to_customer(n.customer_id, text, correlation_id=n.reff_id)
 
-    def to_customer(self, customer_id: str, text: str, *, correlation_id: str | None = None) -> bool:
+    def to_customer(
+        self, customer_id: str, text: str, *, correlation_id: str | None = None
+    ) -> bool:
         """Send `text` to the customer's chat; False when the customer has no chat on record."""
         components = self._components
         customer = components.store.get_customer(customer_id)

@@ -112,6 +112,18 @@ def _submit_order(components: Components, quote: Quote, balance: int | None) -> 
         released = store.release_order(reff_id, reason="supplier unavailable")
         log.warning("supplier unavailable for %s: %s", hash_id(reff_id), exc)
         return Execution(status="failed", reff_id=reff_id, balance=released.balance)
+    return _settle_answer(components, reff_id, balance, (atl_id, raw_status, sn, message))
+
+
+def _settle_answer(
+    components: Components,
+    reff_id: str,
+    balance: int | None,
+    answer: tuple[str, str, str | None, str | None],
+) -> Execution:
+    """Act on the supplier's immediate answer: only a definite one settles the order now."""
+    store = components.store
+    atl_id, raw_status, sn, message = answer
     if atl_id:
         store.mark_order_submitted(reff_id, atl_id=atl_id)
     outcome = supplier_outcome(raw_status)

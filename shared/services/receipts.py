@@ -63,7 +63,9 @@ def quote_card(card: QuoteCard) -> str:
     return f"{text}{CONFIRM_HINT} (berlaku {card.ttl_minutes} menit)"
 
 
-QUOTE_EXPIRED = "Konfirmasinya sudah lewat 5 menit kak, jadi belum aku proses. Ini harga terbarunya:"
+QUOTE_EXPIRED = (
+    "Konfirmasinya sudah lewat 5 menit kak, jadi belum aku proses. Ini harga terbarunya:"
+)
 QUOTE_CANCELLED = "Oke kak, dibatalin ya 👍 Ada lagi yang bisa aku bantu?"
 NOTHING_TO_CONFIRM = "Belum ada pesanan yang perlu dikonfirmasi kak 😊 Mau beli apa?"
 NOTHING_TO_CANCEL = "Oke kak 👍 Nggak ada pesanan yang lagi jalan kok."
@@ -181,11 +183,7 @@ def refund_notice(product: str, target: str, price: int, ref: str, balance: int 
 def deposit_methods(methods: Sequence[tuple[str, int, int]]) -> str:
     """Available deposit methods with their limits."""
     lines = [f"• {name.upper()} ({rupiah(lo)} – {rupiah(hi)})" for name, lo, hi in methods]
-    return (
-        "Isi saldo bisa lewat:\n"
-        + "\n".join(lines)
-        + "\nContoh: _deposit 50k via qris_ 😊"
-    )
+    return "Isi saldo bisa lewat:\n" + "\n".join(lines) + "\nContoh: _deposit 50k via qris_ 😊"
 
 
 def deposit_qris_caption(amount: int, total: int, expires_at: datetime | None, ref: str) -> str:

@@ -29,9 +29,7 @@ def _phone() -> str:
     return "62813" + str(uuid.uuid4().int)[:8]
 
 
-def chat(
-    database_url: str, tmp_path: Path, phone: str, lines: list[str], wait: float = 15
-) -> str:
+def chat(database_url: str, tmp_path: Path, phone: str, lines: list[str], wait: float = 15) -> str:
     env = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -92,7 +90,8 @@ def test_4_topup_confirm_then_serial_number(
     assert "SN:" in out
     [order] = [h for h in store.history(_customer(store, phone)) if h.kind == "order"]
     assert order.status == "success"
-    assert order.sn and order.sn in out
+    assert order.sn
+    assert order.sn in out
     assert store.get_balance(_customer(store, phone)).balance == 50_000 - order.amount
 
 
@@ -122,9 +121,7 @@ def test_7_transfer_checks_the_name_then_sends(
 ) -> None:
     phone = _phone()
     _fund(store, phone, 200_000)
-    out = chat(
-        database_url, tmp_path, phone, ["tf 100k ke dana 081234567890 a.n. Budi", "ya"]
-    )
+    out = chat(database_url, tmp_path, phone, ["tf 100k ke dana 081234567890 a.n. Budi", "ya"])
     assert "Nama:" in out
     assert "Biaya: Rp 2.000" in out
     [transfer] = [h for h in store.history(_customer(store, phone)) if h.kind == "transfer"]

@@ -10,6 +10,7 @@ import pytest
 
 from shared.services import inbound
 from shared.services.inbound import handle_inbound
+
 from .conftest import Chat, close, make_components
 
 

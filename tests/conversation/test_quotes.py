@@ -20,7 +20,8 @@ def test_slots_are_asked_one_at_a_time_and_remembered(chat: Chat) -> None:
 
 def test_numbered_options_answer_by_number(chat: Chat) -> None:
     listing = chat.say("viu berapa?")
-    assert "1." in listing and "Rp" in listing
+    assert "1." in listing
+    assert "Rp" in listing
     asked = chat.say("1")
     assert "Nomor" in asked or "nomor" in asked
 

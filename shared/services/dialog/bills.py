@@ -86,8 +86,12 @@ def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
     period = _period(bill.detail)
     if period:
         lines.append(("Periode", period))
-    lines.append(("Tagihan + admin", f"{replies.rupiah(bill.harga)} + "
-                  f"{replies.rupiah(amount - bill.harga)}"))
+    lines.append(
+        (
+            "Tagihan + admin",
+            f"{replies.rupiah(bill.harga)} + {replies.rupiah(amount - bill.harga)}",
+        )
+    )
     balance = store.get_balance(turn.customer_id).balance
     turn.state = DialogState(quote_id=quote.id, quote_intent="bill_check")
     turn.say(

@@ -16,9 +16,9 @@ import segno
 
 from shared.errors import SalesbotError, SupplierError
 from shared.services import receipts, replies
-from shared.services.replies import JAKARTA
 from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Turn
+from shared.services.replies import JAKARTA
 from shared.store_models import Quote
 from shared.wiring import Components
 
@@ -38,7 +38,11 @@ def deposit_methods(turn: Turn, _slots: dict[str, SlotValue]) -> None:
     except SupplierError:
         turn.say(replies.BUSY)
         return
-    rows = [(m.name or m.metode, m.min, m.max) for m in methods if m.status.lower() in {"aktif", "active", ""}]
+    rows = [
+        (m.name or m.metode, m.min, m.max)
+        for m in methods
+        if m.status.lower() in {"aktif", "active", ""}
+    ]
     turn.say(receipts.deposit_methods(rows or [(DEFAULT_METHOD, MIN_DEPOSIT, MAX_DEPOSIT)]))
 
 
@@ -72,9 +76,7 @@ def quote_deposit(turn: Turn, amount: int) -> None:
         now=turn.now,
     )
     turn.state = DialogState(quote_id=quote.id, quote_intent="deposit_create")
-    turn.say(
-        f"Isi saldo *{replies.rupiah(amount)}* lewat QRIS ya kak?\n{receipts.CONFIRM_HINT}"
-    )
+    turn.say(f"Isi saldo *{replies.rupiah(amount)}* lewat QRIS ya kak?\n{receipts.CONFIRM_HINT}")
 
 
 def deposit_for_quote(turn: Turn, quote: Quote, shortfall: int) -> None:
@@ -126,8 +128,10 @@ def send_qris(turn: Turn, amount: int, *, quote: Quote | None) -> None:
             "aku proses otomatis 👍"
         )
     caption = receipts.deposit_qris_caption(
-        invoice.get_balance or amount, invoice.nominal + (invoice.tambahan or 0),
-        expires, reff_id,
+        invoice.get_balance or amount,
+        invoice.nominal + (invoice.tambahan or 0),
+        expires,
+        reff_id,
     )
     if invoice.qr_string:
         turn.send_image(qr_png(components, invoice.qr_string, reff_id), caption)
