@@ -18,7 +18,9 @@ from __future__ import annotations
 
 import logging
 import re
+from decimal import Decimal, InvalidOperation
 
+from shared.domain.pricing import SETTING_KEY, Markup, MarkupRules
 from shared.errors import SupplierError
 from shared.log import hash_id
 from shared.services import receipts, replies
@@ -63,25 +65,30 @@ def handle(turn: Turn) -> None:
 
 
 def _markup(turn: Turn, rest: str) -> None:
-    from shared.services import catalog  # noqa: PLC0415  (only admins pay for this import)
-
+    """Change the owner's markup rules in the settings table (the catalog re-reads them)."""
     parts = rest.split()
-    if not parts:
+    try:
+        percent = Decimal(parts[-1].rstrip("%").replace(",", ".")) if parts else None
+    except InvalidOperation:
+        percent = None
+    if percent is None or not 0 <= percent <= 100:
         turn.say("Format: /markup 5 atau /markup kategori Games 7 atau /markup provider XL 3")
         return
-    try:
-        percent = float(parts[-1].rstrip("%").replace(",", "."))
-    except ValueError:
-        turn.say("Persennya harus angka, contoh: /markup 5")
-        return
-    scope = "global"
-    name: str | None = None
+    store = turn.components.store
+    current = MarkupRules.model_validate(store.get_setting(SETTING_KEY) or {})
+    scope, name = "global", ""
     if len(parts) >= 3 and parts[0].lower() in {"kategori", "category", "provider"}:
-        scope = "category" if parts[0].lower() in {"kategori", "category"} else "provider"
+        scope = "providers" if parts[0].lower() == "provider" else "categories"
         name = " ".join(parts[1:-1])
-    catalog.set_markup(turn.components, scope=scope, name=name, percent=percent)
-    where = "global" if name is None else f"{scope} {name}"
-    turn.say(f"Oke, markup {where} sekarang {percent:g}% ✅ (langsung berlaku)")
+    if scope == "global":
+        rules = current.model_copy(update={"percent": percent})
+    else:
+        table = dict(getattr(current, scope))
+        table[name.casefold()] = Markup(percent=percent, flat=current.flat)
+        rules = current.model_copy(update={scope: table})
+    store.set_setting(SETTING_KEY, rules.model_dump(mode="json"))
+    where = "global" if scope == "global" else f"{name}"
+    turn.say(f"Oke, markup {where} sekarang {percent}% ✅ (berlaku dalam 1 menit)")
 
 
 def _supplier_balance(turn: Turn, _rest: str) -> None:

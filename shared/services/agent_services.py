@@ -35,7 +35,7 @@ def bound_turn(turn: Turn) -> Iterator[None]:
 
 
 def _item(p: products.Product) -> dict[str, object]:
-    return {"code": p.code, "name": p.name, "price": p.price, "available": p.status == "available"}
+    return {"code": p.code, "name": p.name, "price": p.sell_price, "available": p.available}
 
 
 class ConversationServices:
@@ -79,7 +79,7 @@ class ConversationServices:
                 self._components, budget, brand=query or None, limit=LIST_LIMIT
             )
         else:
-            found, _ = products.find(self._components, query, limit=LIST_LIMIT)
+            found = products.find(self._components, query, limit=LIST_LIMIT).items
         return {"items": [_item(p) for p in found]}
 
     def price_list(self, customer_id: str, provider: str | None, postpaid: bool) -> object:
@@ -87,8 +87,8 @@ class ConversationServices:
         self._turn(customer_id)
         if postpaid:
             return {"items": products.postpaid_products(self._components)}
-        found, more = products.find(self._components, provider or "", limit=LIST_LIMIT)
-        return {"items": [_item(p) for p in found], "more": more}
+        found = products.find(self._components, provider or "", limit=LIST_LIMIT)
+        return {"items": [_item(p) for p in found.items], "more": found.more}
 
     def bill_inquiry(self, customer_id: str, product_code: str, customer_no: str) -> object:
         """A bill's holder, amount and total (a quote is made by propose_bill_payment)."""

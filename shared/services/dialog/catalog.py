@@ -28,11 +28,12 @@ def help_(turn: Turn, _slots: dict[str, SlotValue]) -> None:
 def price_lookup(turn: Turn, slots: dict[str, SlotValue]) -> None:
     """Prices of the products matching what the customer named, as numbered options."""
     query = products.query_of(slots) or turn.text
-    found, more = products.find(turn.components, query, limit=MAX_SHOWN)
-    if not found:
+    found = products.find(turn.components, query, limit=MAX_SHOWN)
+    if not found.items:
         turn.say(replies.nothing_found(query))
         return
-    offer(turn, found, title=products.title_of(slots, found), more=more, slots=slots)
+    offer(turn, found.items, title=products.title_of(slots, found.items), more=found.more,
+          slots=slots)
 
 
 def budget_filter(turn: Turn, slots: dict[str, SlotValue]) -> None:

@@ -6,71 +6,106 @@ owner's markup); this module only decides how the conversation uses them.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 
-from shared.services import catalog as catalog_service
+from shared.domain.catalog import Product
 from shared.services.dialog.state import SlotValue
 from shared.services.replies import Option
 from shared.wiring import Components
 
+POSTPAID_KEY = "catalog:postpaid"
+POSTPAID_TTL_SECONDS = 600
+
 
 @dataclass(frozen=True, kw_only=True)
-class Product:
-    """A sellable product: `price` is the sell price, `supplier_price` the locked limit."""
+class Found:
+    """What a search offers: available products (best first), whether more matched, and the
+    matching products that are sold out right now."""
 
-    code: str
-    name: str
-    category: str
-    provider: str
-    price: int
-    supplier_price: int
-    status: str
-    note: str = ""
+    items: list[Product]
+    more: bool
+    sold_out: list[Product]
 
 
-def _view(item: catalog_service.Product) -> Product:
-    return Product(
-        code=item.code,
-        name=item.name,
-        category=item.category,
-        provider=item.provider,
-        price=item.price,
-        supplier_price=item.supplier_price,
-        status=item.status,
-        note=item.note,
+def find(components: Components, query: str, *, limit: int) -> Found:
+    """Products matching a free-text query."""
+    result = components.catalog.search(query, limit=limit)
+    return Found(
+        items=list(result.items), more=result.total > len(result.items),
+        sold_out=list(result.sold_out),
     )
-
-
-def find(components: Components, query: str, *, limit: int) -> tuple[list[Product], bool]:
-    """Products matching a free-text query (best first) and whether more matched."""
-    result = catalog_service.search(components, query, limit=limit)
-    return [_view(item) for item in result.items], result.more
 
 
 def within_budget(
     components: Components, budget: int, *, brand: str | None, limit: int
 ) -> list[Product]:
-    """Available products up to `budget`, cheapest first."""
-    items = catalog_service.budget_filter(components, budget, brand=brand, limit=limit)
-    return [_view(item) for item in items]
+    """Available products up to `budget`, cheapest first, spread across categories."""
+    return list(components.catalog.budget_filter(budget, brand, limit).items)
 
 
 def get(components: Components, code: str) -> Product | None:
-    """A product by its code."""
-    item = catalog_service.get(components, code)
-    return None if item is None else _view(item)
+    """A product by its code, priced with the current markup."""
+    return components.catalog.get(code)
 
 
 def alternative(components: Components, product: Product) -> Product | None:
-    """A similar available product when `product` is empty."""
-    item = catalog_service.suggest_alternative(components, product.code)
-    return None if item is None else _view(item)
+    """A similar available product when `product` is sold out."""
+    return components.catalog.suggest_alternative(product)
+
+
+def postpaid_products(components: Components) -> list[dict[str, object]]:
+    """The supplier's postpaid products (code, name, provider, category, admin fee), cached."""
+    raw = components.cache.get(POSTPAID_KEY)
+    if raw is not None:
+        cached: list[dict[str, object]] = json.loads(raw)
+        return cached
+    items: list[dict[str, object]] = [
+        {
+            "code": item.code,
+            "name": item.name,
+            "provider": item.provider,
+            "category": item.category,
+            "admin": item.price,
+        }
+        for item in components.supplier.price_list("pascabayar")
+    ]
+    components.cache.set(POSTPAID_KEY, json.dumps(items), ttl_seconds=POSTPAID_TTL_SECONDS)
+    return items
+
+
+def postpaid_code(components: Components, brand: str) -> str | None:
+    """The postpaid product code for what the customer called the bill ("PLN", "BPJS")."""
+    wanted = brand.strip().upper()
+    if not wanted:
+        return None
+    for item in postpaid_products(components):
+        names = (str(item["code"]), str(item["provider"]), str(item["category"]))
+        if wanted in {n.upper() for n in names}:
+            return str(item["code"])
+    for item in postpaid_products(components):
+        if wanted in f"{item['provider']} {item['name']}".upper():
+            return str(item["code"])
+    return None
+
+
+def postpaid_name(components: Components, code: str) -> str:
+    """A postpaid product's display name."""
+    for item in postpaid_products(components):
+        if item["code"] == code:
+            return str(item["name"])
+    return code
+
+
+def bill_sell_price(components: Components, code: str, total: int) -> int:
+    """What the customer pays for a bill: the supplier's total (bill + its admin fee)."""
+    return total
 
 
 def option(product: Product) -> Option:
     """A numbered-list line for a product."""
-    return Option(label=product.name, price=product.price)
+    return Option(label=product.name, price=product.sell_price)
 
 
 def query_of(slots: dict[str, SlotValue]) -> str:

@@ -17,7 +17,7 @@ def topup_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
     product = _product(turn, slots)
     if product is None:
         return
-    if product.status != "available":
+    if not product.available:
         alternative = products.alternative(turn.components, product)
         turn.say(
             replies.product_empty(
@@ -57,7 +57,7 @@ def propose_topup(turn: Turn, product: products.Product, target: str) -> None:
         customer_id=turn.customer_id,
         kind="topup",
         payload={"code": product.code, "target": target, "name": product.name},
-        amount=product.price,
+        amount=product.sell_price,
         supplier_price=product.supplier_price,
         ttl_seconds=components.settings.quote_ttl_seconds,
         now=turn.now,
@@ -88,15 +88,19 @@ def _product(turn: Turn, slots: dict[str, SlotValue]) -> products.Product | None
         turn.state = DialogState(intent="topup_create", slots=slots, asking="product")
         turn.say(replies.ask("product"))
         return None
-    candidates, more = products.find(turn.components, query, limit=catalog.MAX_SHOWN)
-    if not candidates:
+    found = products.find(turn.components, query, limit=catalog.MAX_SHOWN)
+    wanted = products.obvious(found.sold_out, slots) if found.sold_out else None
+    if wanted is not None and products.obvious(found.items, slots) is None:
+        return wanted  # what they asked for is sold out: the caller offers an alternative
+    if not found.items:
         turn.say(replies.nothing_found(query))
         return None
-    chosen = products.obvious(candidates, slots)
+    chosen = products.obvious(found.items, slots)
     if chosen is not None:
         return chosen
     catalog.offer(
-        turn, candidates, title=products.title_of(slots, candidates), more=more, slots=slots
+        turn, found.items, title=products.title_of(slots, found.items), more=found.more,
+        slots=slots,
     )
     return None
 
