@@ -119,6 +119,11 @@ def price_list(title: str, options: Sequence[Option], *, more: bool) -> str:
     return text + "\nBalas nomornya kalau mau beli 😊"
 
 
+def one_price(name: str, price: int) -> str:
+    """The price of the one product the customer named."""
+    return f"*{name}* harganya {rupiah(price)} kak 😊 Mau langsung beli?"
+
+
 def budget_list(budget: int, options: Sequence[Option]) -> str:
     """What fits a budget."""
     return (

@@ -58,14 +58,12 @@ def test_supplier_timeout_stays_pending_and_is_not_refunded(database_url: str) -
 
 def test_empty_product_offers_an_alternative(chat: Chat) -> None:
     engine = chat.components.sandbox.engine  # type: ignore[attr-defined]
-    empty = next(
-        item
-        for item in engine.catalog.values()
-        if item["status"] == "empty" and item["category"] == "Pulsa"
-    )
-    chat.components.catalog_refresh() if hasattr(chat.components, "catalog_refresh") else None
-    answer = chat.say(f"beli {empty['name']} ke 081234567890")
+    sold_out = [i for i in engine.catalog.values() if i["name"] == "Telkomsel 25.000"]
+    assert [i["status"] for i in sold_out] == ["empty"]
+    answer = chat.say("pulsa telkomsel 25rb ke 081234567890")
     assert "kosong" in answer
+    assert "Balas *1*" in answer
+    assert "YA" in chat.say("1")
 
 
 def test_price_rise_above_the_locked_price_is_not_bought(

@@ -32,8 +32,24 @@ def price_lookup(turn: Turn, slots: dict[str, SlotValue]) -> None:
     if not found.items:
         turn.say(replies.nothing_found(query))
         return
-    offer(turn, found.items, title=products.title_of(slots, found.items), more=found.more,
-          slots=slots)
+    chosen = products.obvious(found.items, slots)
+    if chosen is not None and len(found.items) == 1:
+        # "ML 86": one clear product, so quote its price and go straight to what's missing.
+        turn.say(replies.one_price(chosen.name, chosen.sell_price))
+        turn.state = DialogState(
+            intent="topup_create",
+            slots={"code": chosen.code},
+            asking="target",
+        )
+        turn.say(replies.ask(products.target_question(chosen)))
+        return
+    offer(
+        turn,
+        found.items,
+        title=products.title_of(slots, found.items),
+        more=found.more,
+        slots=slots,
+    )
 
 
 def budget_filter(turn: Turn, slots: dict[str, SlotValue]) -> None:

@@ -33,7 +33,8 @@ def find(components: Components, query: str, *, limit: int) -> Found:
     """Products matching a free-text query."""
     result = components.catalog.search(query, limit=limit)
     return Found(
-        items=list(result.items), more=result.total > len(result.items),
+        items=list(result.items),
+        more=result.total > len(result.items),
         sold_out=list(result.sold_out),
     )
 
@@ -144,6 +145,13 @@ def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product |
         if numbers & (said | {n.replace(".", "") for n in said}):
             return product
     return None
+
+
+def closeness(product: Product, query: str) -> int:
+    """How well a name fits the words said: shared words minus words nobody said."""
+    said = {w for w in re.findall(r"[a-z]+", query.lower())}
+    named = {w for w in re.findall(r"[a-z]+", product.name.lower())}
+    return len(said & named) - len(named - said - {product.provider.lower()})
 
 
 def is_game(product: Product) -> bool:

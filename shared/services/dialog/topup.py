@@ -89,17 +89,22 @@ def _product(turn: Turn, slots: dict[str, SlotValue]) -> products.Product | None
         turn.say(replies.ask("product"))
         return None
     found = products.find(turn.components, query, limit=catalog.MAX_SHOWN)
+    chosen = products.obvious(found.items, slots)
     wanted = products.obvious(found.sold_out, slots) if found.sold_out else None
-    if wanted is not None and products.obvious(found.items, slots) is None:
+    if wanted is not None and (
+        chosen is None or products.closeness(wanted, query) >= products.closeness(chosen, query)
+    ):
         return wanted  # what they asked for is sold out: the caller offers an alternative
+    if chosen is not None:
+        return chosen
     if not found.items:
         turn.say(replies.nothing_found(query))
         return None
-    chosen = products.obvious(found.items, slots)
-    if chosen is not None:
-        return chosen
     catalog.offer(
-        turn, found.items, title=products.title_of(slots, found.items), more=found.more,
+        turn,
+        found.items,
+        title=products.title_of(slots, found.items),
+        more=found.more,
         slots=slots,
     )
     return None
