@@ -21,8 +21,7 @@ POSTPAID_TTL_SECONDS = 600
 
 @dataclass(frozen=True, kw_only=True)
 class Found:
-    """What a search offers: available products (best first), whether more matched, and the
-    matching products that are sold out right now."""
+    """A search's offer: available products best first, more matched, sold-out matches."""
 
     items: list[Product]
     more: bool
