@@ -74,6 +74,8 @@ locals {
     RECONCILE_ALERT_MINUTES = tostring(var.reconcile_alert_minutes)
     PUBSUB_INBOUND_TOPIC    = google_pubsub_topic.inbound.name
     PUBSUB_OUTBOUND_TOPIC   = google_pubsub_topic.outbound.name
+    # Not read by the code: changing it rolls new revisions, which re-read secrets at "latest".
+    CONFIG_REVISION = var.config_revision
   }
 }
 

@@ -177,3 +177,14 @@ variable "log_level" {
     error_message = "log_level must be one of debug, info, warning, error."
   }
 }
+
+variable "config_revision" {
+  description = "Bump after adding new secret versions (e.g. rotated Gemini keys): every function and the relay roll to a new revision that reads the latest versions."
+  type        = string
+  default     = "1"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._-]{1,32}$", var.config_revision))
+    error_message = "config_revision must be 1-32 letters, digits, dots, underscores or hyphens."
+  }
+}
