@@ -7,7 +7,8 @@ completes an order) are published by `Components.notifier` on `Components.bus` i
 
 Order of work for one message:
 
-1. Resolve the customer (phone JID and LID map to one internal id; idempotent).
+1. Resolve the customer (phone JID and LID map to one internal id; idempotent; known
+   identities are cached briefly).
 2. Take the customer's lock in the shared cache, so one customer's messages are handled one at
    a time even across instances (Cloud Functions or two all-in-one processes).
 3. Dedupe atomically on `wa_msg_id` by logging it (unique key, `ON CONFLICT DO NOTHING`): a
@@ -37,6 +38,8 @@ from shared.wiring import Components
 log = logging.getLogger(__name__)
 
 CATCH_UP_TTL_SECONDS = 15 * 60
+IDENTITY_TTL_SECONDS = 10 * 60
+PAUSE_CACHE_SECONDS = 24 * 3600
 
 
 def identities(message: InboundMessage) -> tuple[str | None, str | None]:
@@ -51,17 +54,10 @@ def identities(message: InboundMessage) -> tuple[str | None, str | None]:
 def handle_inbound(message: InboundMessage, components: Components) -> list[OutboundMessage]:
     """Handle one inbound message and return the replies to send (see the module docstring)."""
     store = components.store
-    phone, lid = identities(message)
-    if phone is None and lid is None:
+    customer_id = resolve(message, components)
+    if customer_id is None:
         log.warning("inbound message without a sender identity dropped")
         return []
-    customer = store.resolve_customer(
-        phone=phone,
-        lid=lid,
-        push_name=None if message.from_me else message.push_name,
-        chat_jid=message.chat,
-    )
-    customer_id = str(customer.customer_id)
     with customer_lock(components.cache, customer_id):
         logged = store.record_message(
             customer_id=customer_id,
@@ -77,32 +73,77 @@ def handle_inbound(message: InboundMessage, components: Components) -> list[Outb
             return []
         now = components.clock.now()
         if message.from_me:
-            until = now + timedelta(minutes=components.settings.takeover_minutes)
-            store.set_customer_pause(customer_id, until)
-            log.info("owner took over chat %s until %s", hash_id(customer_id), until)
+            pause(
+                components,
+                customer_id,
+                now + timedelta(minutes=components.settings.takeover_minutes),
+            )
             return []
-        paused = customer.customer.paused_until
-        if paused is not None and paused > now:
+        if paused(components, customer_id, now):
             return []
-        stale = (now - message.timestamp).total_seconds() > (
-            components.settings.stale_message_seconds
-        )
         remember_channel(components, customer_id, message.channel)
-        if stale:
+        age = (now - message.timestamp).total_seconds()
+        if age > components.settings.stale_message_seconds:
             out = _catch_up(components, customer_id)
         else:
             out = _converse(message, components, customer_id, now)
         outbound = [_to_outbound(reply, message) for reply in out]
-        for item in outbound:
+        if outbound:
+            # One log row per turn: each row is a committed write, and this is the hot path.
             store.record_message(
                 customer_id=customer_id,
                 direction="outbound",
-                type="image" if item.image_ref else "text",
-                text=item.text or item.image_caption,
-                media_url=item.image_ref,
-                meta={"reply_to": message.wa_msg_id},
+                type="image" if any(o.image_ref for o in outbound) else "text",
+                text="\n\n".join(o.text or o.image_caption or "" for o in outbound),
+                media_url=next((o.image_ref for o in outbound if o.image_ref), None),
+                meta={"reply_to": message.wa_msg_id, "parts": len(outbound)},
             )
         return outbound
+
+
+def resolve(message: InboundMessage, components: Components) -> str | None:
+    """The internal customer id behind the message's phone number and/or LID.
+
+    Known identities are remembered in the cache for a while so the hot path skips the write
+    `resolve_customer` does; a new identity (or a LID arriving next to a phone number) always
+    goes to the store, which links both to one customer.
+    """
+    phone, lid = identities(message)
+    keys = [f"cust:{kind}:{value}" for kind, value in (("pn", phone), ("lid", lid)) if value]
+    if not keys:
+        return None
+    cache = components.cache
+    known = {cache.get(key) for key in keys}
+    if len(known) == 1 and None not in known:
+        return known.pop()
+    resolved = components.store.resolve_customer(
+        phone=phone,
+        lid=lid,
+        push_name=None if message.from_me else message.push_name,
+        chat_jid=message.chat,
+    )
+    customer_id = str(resolved.customer_id)
+    for key in keys:
+        cache.set(key, customer_id, ttl_seconds=IDENTITY_TTL_SECONDS)
+    until = resolved.customer.paused_until
+    if until is not None:
+        cache.set(f"pause:{customer_id}", until.isoformat(), ttl_seconds=PAUSE_CACHE_SECONDS)
+    return customer_id
+
+
+def pause(components: Components, customer_id: str, until: datetime) -> None:
+    """The owner took over the chat: the bot stays quiet there until `until`."""
+    components.store.set_customer_pause(customer_id, until)
+    components.cache.set(
+        f"pause:{customer_id}", until.isoformat(), ttl_seconds=PAUSE_CACHE_SECONDS
+    )
+    log.info("owner took over chat %s until %s", hash_id(customer_id), until)
+
+
+def paused(components: Components, customer_id: str, now: datetime) -> bool:
+    """Whether an owner takeover is still running in this chat."""
+    until = components.cache.get(f"pause:{customer_id}")
+    return until is not None and datetime.fromisoformat(until) > now
 
 
 def _catch_up(components: Components, customer_id: str) -> list[Reply]:
