@@ -9,8 +9,12 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from shared.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from shared.adapters.storage import MediaStore
 
 
 @dataclass(kw_only=True)
@@ -32,6 +36,13 @@ class Components:
         if self.settings.jobs_token is not None:
             return self.settings.jobs_token.get_secret_value()
         return _local_secret(self.settings, "jobs_token")
+
+    @functools.cached_property
+    def media(self) -> MediaStore:
+        """Private media (voice notes, images, QRIS PNGs): Supabase Storage or DATA_DIR/media."""
+        from shared.adapters.storage import media_store  # noqa: PLC0415
+
+        return media_store(self.settings)
 
     def health(self) -> dict[str, object]:
         """What `/healthz` reports about the wiring (never a secret)."""
