@@ -12,6 +12,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from shared.config import Settings, get_settings
+from shared.errors import ConfigError
+
+if TYPE_CHECKING:
+    from shared.crypto import KeyBox
+    from shared.store import Store
+
+if TYPE_CHECKING:
+    from shared.adapters.gemini.rotator import RotatingGemini
+    from shared.agent.brain import GeminiBrain
 
 if TYPE_CHECKING:
     from shared.adapters.storage import MediaStore
@@ -31,6 +40,31 @@ class Components:
         return migration_database_url(self.settings)
 
     @functools.cached_property
+    def store(self) -> Store:
+        """The store over Supabase RPC (SUPABASE_URL without DATABASE_URL) or direct Postgres."""
+        from shared.store import Store  # noqa: PLC0415
+
+        if self.settings.database_mode == "supabase":
+            from shared.adapters.supabase.rpc import SupabaseRpc  # noqa: PLC0415
+
+            key = self.settings.supabase_service_role_key
+            if key is None:
+                raise ConfigError("SUPABASE_SERVICE_ROLE_KEY is required with SUPABASE_URL")
+            return Store(SupabaseRpc(str(self.settings.supabase_url), key.get_secret_value()))
+        from shared.adapters.postgres.rpc import PostgresRpc  # noqa: PLC0415
+
+        return Store(PostgresRpc(self.database_url))
+
+    @functools.cached_property
+    def key_box(self) -> KeyBox:
+        """Encrypts Gemini keys at rest: APP_SECRET, else a secret generated under DATA_DIR."""
+        from shared.crypto import KeyBox  # noqa: PLC0415
+
+        if self.settings.app_secret is not None:
+            return KeyBox(self.settings.app_secret.get_secret_value())
+        return KeyBox(_local_secret(self.settings, "app_secret"))
+
+    @functools.cached_property
     def jobs_token(self) -> str:
         """Bearer token for `/jobs/*`: JOBS_TOKEN, else one generated and kept under DATA_DIR."""
         if self.settings.jobs_token is not None:
@@ -43,6 +77,27 @@ class Components:
         from shared.adapters.storage import media_store  # noqa: PLC0415
 
         return media_store(self.settings)
+
+    @functools.cached_property
+    def gemini(self) -> RotatingGemini | None:
+        """The Gemini client rotating over every configured key; None when there is none."""
+        from shared.adapters.gemini.factory import build_gemini  # noqa: PLC0415
+
+        return build_gemini(self.settings)
+
+    @functools.cached_property
+    def brain(self) -> GeminiBrain | None:
+        """The Gemini tier of the conversation; None (rules only) when no key is configured."""
+        if self.gemini is None:
+            return None
+        from shared.agent.brain import GeminiBrain  # noqa: PLC0415
+        from shared.agent.bridge import agent_services  # noqa: PLC0415
+
+        return GeminiBrain(
+            self.gemini,
+            agent_services(self),
+            max_tokens=min(self.settings.gemini_max_tokens, 1024),
+        )
 
     def health(self) -> dict[str, object]:
         """What `/healthz` reports about the wiring (never a secret)."""
