@@ -8,13 +8,35 @@ Supabase's PostgREST `rpc`. `shared.store.Store` turns those calls into typed me
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
+from shared.errors import StoreError
+
 JsonValue = object
 """A decoded JSON value (dict, list, str, int, float, bool or None)."""
+
+
+@dataclass(frozen=True)
+class Json:
+    """Marks an RPC argument as a `jsonb` parameter (a dict, list or JSON scalar).
+
+    The direct transport must tell Postgres the type (a bare Python int would not match a jsonb
+    parameter); the Supabase transport sends `value` as it is.
+    """
+
+    value: object
+
+
+class RpcError(StoreError):
+    """A store call failed; `sqlstate` is the database's error code when there was one."""
+
+    def __init__(self, message: str, *, sqlstate: str | None = None) -> None:
+        super().__init__(message)
+        self.sqlstate = sqlstate
 
 
 class RpcTransport(Protocol):
@@ -23,8 +45,10 @@ class RpcTransport(Protocol):
     def call(self, fn: str, params: Mapping[str, object]) -> JsonValue:
         """Run `fn(param => value, ...)` and return its result decoded from JSON.
 
+        Values are JSON-safe (str, int, bool, None; datetimes as ISO-8601 strings) or `Json`.
+
         Raises:
-            StoreError: the database raised (the SQLSTATE and message are kept) or is unreachable.
+            RpcError: the database raised (`sqlstate` and message kept) or is unreachable.
         """
         ...
 
@@ -41,7 +65,10 @@ class MoneyResult(BaseModel):
 
     `reason` is a stable machine word when refused (`insufficient_funds`, `not_found`,
     `final_state`, `expired`, `mismatch`, `not_confirmable`); `balance` is the customer's saldo
-    after the call; `id`/`status` describe the order, deposit or transfer touched.
+    after the call; `id`/`reff_id`/`status`/`amount` describe the order, deposit or transfer
+    touched (`amount`: the price held, the total of a transfer, the sum credited by a deposit).
+    `shortfall` is set with `insufficient_funds` (what a deposit must add); `quote_id` names the
+    quote behind an order or transfer, or the order quote waiting for a deposit.
     """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
@@ -54,6 +81,14 @@ class MoneyResult(BaseModel):
     status: str | None = None
     customer_id: str | None = None
     amount: int | None = None
+    quote_id: str | None = None
+    atl_id: str | None = None
+    shortfall: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when the movement happened, now or before (`done` or `already`)."""
+        return self.outcome != "refused"
 
 
 class Cache(Protocol):

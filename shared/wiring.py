@@ -9,8 +9,14 @@ from __future__ import annotations
 import functools
 import secrets
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from shared.config import Settings, get_settings
+from shared.errors import ConfigError
+
+if TYPE_CHECKING:
+    from shared.crypto import KeyBox
+    from shared.store import Store
 
 
 @dataclass(kw_only=True)
@@ -25,6 +31,31 @@ class Components:
         from shared.adapters.postgres.migrate import migration_database_url  # noqa: PLC0415
 
         return migration_database_url(self.settings)
+
+    @functools.cached_property
+    def store(self) -> Store:
+        """The store over Supabase RPC (SUPABASE_URL without DATABASE_URL) or direct Postgres."""
+        from shared.store import Store  # noqa: PLC0415
+
+        if self.settings.database_mode == "supabase":
+            from shared.adapters.supabase.rpc import SupabaseRpc  # noqa: PLC0415
+
+            key = self.settings.supabase_service_role_key
+            if key is None:
+                raise ConfigError("SUPABASE_SERVICE_ROLE_KEY is required with SUPABASE_URL")
+            return Store(SupabaseRpc(str(self.settings.supabase_url), key.get_secret_value()))
+        from shared.adapters.postgres.rpc import PostgresRpc  # noqa: PLC0415
+
+        return Store(PostgresRpc(self.database_url))
+
+    @functools.cached_property
+    def key_box(self) -> KeyBox:
+        """Encrypts Gemini keys at rest: APP_SECRET, else a secret generated under DATA_DIR."""
+        from shared.crypto import KeyBox  # noqa: PLC0415
+
+        if self.settings.app_secret is not None:
+            return KeyBox(self.settings.app_secret.get_secret_value())
+        return KeyBox(_local_secret(self.settings, "app_secret"))
 
     @functools.cached_property
     def jobs_token(self) -> str:

@@ -1,0 +1,69 @@
+"""The direct store transport: SQL functions called over a psycopg connection pool."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+
+import psycopg
+from psycopg import sql
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from shared.ports import Json, JsonValue, RpcError
+
+log = logging.getLogger(__name__)
+
+
+class PostgresRpc:
+    """`RpcTransport` over psycopg: `SELECT fn(p_a => %s, ...)`, one transaction per call."""
+
+    def __init__(
+        self,
+        database_url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 4,
+        timeout_seconds: float = 10.0,
+        name: str = "store",
+    ) -> None:
+        self._pool = ConnectionPool(
+            database_url,
+            min_size=min_size,
+            max_size=max_size,
+            timeout=timeout_seconds,
+            check=ConnectionPool.check_connection,
+            name=name,
+            open=True,
+        )
+        self._queries: dict[tuple[str, tuple[str, ...]], sql.Composed] = {}
+
+    def _query(self, fn: str, names: tuple[str, ...]) -> sql.Composed:
+        key = (fn, names)
+        query = self._queries.get(key)
+        if query is None:
+            args = sql.SQL(", ").join(
+                sql.SQL("{} => {}").format(sql.Identifier(n), sql.Placeholder()) for n in names
+            )
+            query = sql.SQL("SELECT {}({})").format(sql.Identifier(fn), args)
+            self._queries[key] = query
+        return query
+
+    def call(self, fn: str, params: Mapping[str, object]) -> JsonValue:
+        """Run one SQL function in its own transaction and return its decoded result."""
+        names = tuple(params)
+        values = [Jsonb(v.value) if isinstance(v, Json) else v for v in params.values()]
+        try:
+            with self._pool.connection() as conn:
+                row = conn.execute(self._query(fn, names), values).fetchone()
+        except PoolTimeout as exc:
+            raise RpcError(f"{fn}: database unreachable (no connection within timeout)") from exc
+        except psycopg.Error as exc:
+            diag = exc.diag
+            message = diag.message_primary or exc.__class__.__name__
+            raise RpcError(f"{fn}: {message}", sqlstate=diag.sqlstate) from exc
+        return None if row is None else row[0]
+
+    def close(self) -> None:
+        """Close the pool."""
+        self._pool.close()

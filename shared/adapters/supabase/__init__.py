@@ -1,0 +1,1 @@
+"""Supabase: the PostgREST RPC store transport (serverless deployment)."""
