@@ -5,6 +5,11 @@ Documented in the README section "Atlantic sandbox"; tests and demos rely on the
 
 from __future__ import annotations
 
+SANDBOX_API_KEY = "sandbox"
+"""The `api_key` the sandbox accepts unless told otherwise."""
+SANDBOX_USERNAME = "sandbox"
+"""The sandbox account's username; webhooks carry `X-ATL-Signature: md5("sandbox")`."""
+
 # transaksi/create `target` suffixes (also transfer `nomor_akun` for FAILS and STAYS_PENDING)
 TARGET_FAILS = "9990"
 """Accepted as pending, then completes as `failed` (the hold is refunded)."""

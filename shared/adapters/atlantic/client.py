@@ -192,10 +192,18 @@ class AtlanticClient:
         data = self._t.read("/transfer/status", {"id": id_or_reff})
         return _one(Transfer, data, "/transfer/status")
 
-    # --- lookups in the internal vocabulary (the `Supplier` port) -----------------------------
+    # --- the `Supplier` port of shared.services.supplier_port ----------------------------------
     def balance(self) -> int:
         """The supplier account balance in rupiah."""
         return self.get_profile().balance
+
+    def price_items(self, type_: PriceListType) -> list[dict[str, object]]:
+        """One price list as plain dicts (price as int rupiah), for caches."""
+        return [item.model_dump() for item in self.price_list(type_)]
+
+    def settle_deposit_now(self, supplier_id: str) -> None:
+        """Settle a paid (`processing`) QRIS deposit: `/deposit/instant` with action=true."""
+        self.deposit_instant(supplier_id, action=True)
 
     def order_state(self, *, supplier_id: str, reff_id: str, bill: bool = False) -> SupplierEvent:
         """Where a prepaid order or bill payment stands.
