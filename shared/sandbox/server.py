@@ -77,7 +77,9 @@ class Sandbox:
         self._server: BaseWSGIServer = make_server(
             host, port, self._app(), threaded=True, request_handler=_QuietHandler
         )
-        self._threads = [threading.Thread(target=self._server.serve_forever, daemon=True)]
+        self._threads = [
+            threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
+        ]
         if ticker:
             self._threads.append(threading.Thread(target=self._tick_loop, args=(tick_seconds,)))
             self._threads[-1].daemon = True

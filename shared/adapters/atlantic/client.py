@@ -201,6 +201,29 @@ class AtlanticClient:
         """One price list as plain dicts (price as int rupiah), for caches."""
         return [item.model_dump() for item in self.price_list(type_)]
 
+    def submit_order(
+        self, *, code: str, reff_id: str, target: str, limit_price: int | None, bill: bool
+    ) -> SupplierEvent:
+        """Buy (prepaid) or pay an inquired bill (postpaid, same reff_id as the inquiry)."""
+        if bill:
+            paid = self.pay_bill(code=code, reff_id=reff_id, customer_no=target)
+            raw, sn, price, id_ = paid.status, paid.sn, paid.harga, paid.id
+        else:
+            tx = self.create_transaction(
+                code=code, reff_id=reff_id, target=target, limit_price=limit_price
+            )
+            raw, sn, price, id_ = tx.status, tx.sn, tx.price, tx.id
+        kind: Literal["order", "bill"] = "bill" if bill else "order"
+        return SupplierEvent(
+            kind=kind,
+            supplier_id=id_,
+            reff_id=reff_id,
+            status=map_status(kind, raw),
+            raw_status=raw,
+            sn=sn,
+            price=price or None,
+        )
+
     def settle_deposit_now(self, supplier_id: str) -> None:
         """Settle a paid (`processing`) QRIS deposit: `/deposit/instant` with action=true."""
         self.deposit_instant(supplier_id, action=True)
