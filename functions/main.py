@@ -10,15 +10,21 @@ once and reused by every request (tech-notes §7).
 
 from __future__ import annotations
 
+import base64
 import functools
+import logging
 from typing import TYPE_CHECKING
 
 import functions_framework
 
 if TYPE_CHECKING:
     import flask
+    from cloudevents.http import CloudEvent
 
     from shared.wiring import Components
+
+
+log = logging.getLogger(__name__)
 
 
 @functools.cache
@@ -56,3 +62,32 @@ def reconcile(request: flask.Request) -> tuple[dict[str, object], int]:
 @functions_framework.http
 def check_balance(request: flask.Request) -> tuple[dict[str, object], int]:
     return _run_job("check_balance")
+
+
+@functions_framework.http
+def reactivate_keys(request: flask.Request) -> tuple[dict[str, object], int]:
+    return _run_job("reactivate_keys")
+
+
+@functions_framework.cloud_event
+def on_message(cloud_event: CloudEvent) -> None:
+    """One inbound WhatsApp message from `wa-inbound`; replies go to `wa-outbound`.
+
+    A body that is not an InboundMessage is logged and acknowledged (redelivery cannot fix
+    it); any other exception propagates so Pub/Sub redelivers (handling is idempotent).
+    """
+    from pydantic import ValidationError
+
+    from shared.messages import InboundMessage
+
+    try:
+        raw = base64.b64decode(cloud_event.data["message"]["data"])
+        message = InboundMessage.model_validate_json(raw)
+    except (KeyError, TypeError, ValueError, ValidationError) as exc:
+        log.warning("on_message dropped a malformed envelope: %s", type(exc).__name__)
+        return
+    from shared.services.inbound import handle_inbound
+
+    components = _components()
+    for reply in handle_inbound(message, components):
+        components.bus.publish_outbound(reply)
