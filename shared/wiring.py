@@ -16,6 +16,7 @@ from shared.errors import ConfigError
 
 if TYPE_CHECKING:
     from shared.crypto import KeyBox
+    from shared.ports import Cache
     from shared.store import Store
 
 
@@ -47,6 +48,29 @@ class Components:
         from shared.adapters.postgres.rpc import PostgresRpc  # noqa: PLC0415
 
         return Store(PostgresRpc(self.database_url))
+
+    @functools.cached_property
+    def cache(self) -> Cache:
+        """Upstash (UPSTASH_REDIS_REST_URL), else Redis (REDIS_URL), else in-process memory."""
+        settings = self.settings
+        if settings.cache_mode == "upstash":
+            from shared.adapters.cache.upstash import UpstashCache  # noqa: PLC0415
+
+            if settings.upstash_redis_rest_token is None:
+                raise ConfigError(
+                    "UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL"
+                )
+            return UpstashCache(
+                str(settings.upstash_redis_rest_url),
+                settings.upstash_redis_rest_token.get_secret_value(),
+            )
+        if settings.redis_url is not None:
+            from shared.adapters.cache.redis import RedisCache  # noqa: PLC0415
+
+            return RedisCache(settings.redis_url.get_secret_value())
+        from shared.adapters.cache.memory import MemoryCache  # noqa: PLC0415
+
+        return MemoryCache()
 
     @functools.cached_property
     def key_box(self) -> KeyBox:
