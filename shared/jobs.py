@@ -33,7 +33,11 @@ class Job:
 
 def _registry() -> dict[str, Job]:
     # Imported lazily so that importing shared.jobs stays cheap for functions/main.py.
-    jobs: list[Job] = []
+    from shared.adapters.gemini.factory import run_reactivation  # noqa: PLC0415
+
+    jobs: list[Job] = [
+        Job(name="reactivate_keys", every_seconds=300, run=run_reactivation),
+    ]
     return {job.name: job for job in jobs}
 
 

@@ -19,6 +19,10 @@ if TYPE_CHECKING:
     from shared.ports import Cache
     from shared.store import Store
 
+if TYPE_CHECKING:
+    from shared.adapters.gemini.rotator import RotatingGemini
+    from shared.agent.brain import GeminiBrain
+
 
 @dataclass(kw_only=True)
 class Components:
@@ -87,6 +91,27 @@ class Components:
         if self.settings.jobs_token is not None:
             return self.settings.jobs_token.get_secret_value()
         return _local_secret(self.settings, "jobs_token")
+
+    @functools.cached_property
+    def gemini(self) -> RotatingGemini | None:
+        """The Gemini client rotating over every configured key; None when there is none."""
+        from shared.adapters.gemini.factory import build_gemini  # noqa: PLC0415
+
+        return build_gemini(self.settings)
+
+    @functools.cached_property
+    def brain(self) -> GeminiBrain | None:
+        """The Gemini tier of the conversation; None (rules only) when no key is configured."""
+        if self.gemini is None:
+            return None
+        from shared.agent.brain import GeminiBrain  # noqa: PLC0415
+        from shared.agent.bridge import agent_services  # noqa: PLC0415
+
+        return GeminiBrain(
+            self.gemini,
+            agent_services(self),
+            max_tokens=min(self.settings.gemini_max_tokens, 1024),
+        )
 
     def health(self) -> dict[str, object]:
         """What `/healthz` reports about the wiring (never a secret)."""

@@ -1,0 +1,87 @@
+"""One google-genai client per API key, and the mapping of SDK errors onto ours.
+
+The SDK raises `errors.ClientError`/`errors.ServerError` for HTTP statuses and lets httpx2
+transport exceptions through unwrapped (tech-notes §1.6); `call_gemini` turns all of them into
+`LLMRateLimited` (the key is out of quota or refused), `LLMUnavailable` (5xx, timeouts, transport:
+worth another key) or a plain `LLMError` (our request is wrong: another key would not help).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from shared.errors import LLMError, LLMRateLimited, LLMUnavailable
+
+if TYPE_CHECKING:
+    from google import genai
+    from google.genai import types
+
+    from shared.config import Settings
+
+
+class LLMKeyRejected(LLMRateLimited):
+    """The key itself was refused (401/403): rest it like a quota error, with its own reason."""
+
+
+def make_client(api_key: str, settings: Settings) -> genai.Client:
+    """A client for one key, pointed at GEMINI_BASE_URL when set, with the configured timeout.
+
+    SDK retries stay off (its default): the rotator decides what to try next.
+    """
+    from google import genai  # noqa: PLC0415  (lazy: ~300 ms import, tech-notes §7)
+    from google.genai import types  # noqa: PLC0415
+
+    options = types.HttpOptions(timeout=settings.gemini_timeout_ms, api_version="v1beta")
+    if settings.gemini_base_url:
+        options.base_url = settings.gemini_base_url
+    return genai.Client(api_key=api_key, http_options=options)
+
+
+def call_gemini(
+    client: genai.Client,
+    *,
+    model: str,
+    contents: list[types.Content],
+    config: types.GenerateContentConfig,
+) -> types.GenerateContentResponse:
+    """One generateContent request, with every failure mapped onto the `LLMError` tree."""
+    import httpx2  # noqa: PLC0415
+    from google.genai import errors  # noqa: PLC0415
+
+    try:
+        return client.models.generate_content(model=model, contents=contents, config=config)
+    except errors.APIError as exc:
+        raise _map_api_error(exc.code, exc.status, exc.details) from exc
+    except httpx2.TimeoutException as exc:
+        raise LLMUnavailable("timeout") from exc
+    except httpx2.TransportError as exc:
+        raise LLMUnavailable(f"transport: {type(exc).__name__}") from exc
+
+
+def _map_api_error(code: int, status: str | None, details: object) -> LLMError:
+    label = f"{code} {status or ''}".strip()
+    if code == 429 or status == "RESOURCE_EXHAUSTED":
+        return LLMRateLimited(label, retry_after=_retry_after(details))
+    if code in (401, 403):
+        return LLMKeyRejected(label)
+    if code >= 500 or code == 408:
+        return LLMUnavailable(label)
+    return LLMError(label)
+
+
+_SECONDS = re.compile(r"^(\d+(?:\.\d+)?)s$")
+
+
+def _retry_after(details: object) -> float | None:
+    """The google.rpc.RetryInfo delay of a 429 body (e.g. "23s"), when present."""
+    if not isinstance(details, dict):
+        return None
+    error = details.get("error")
+    items = error.get("details") if isinstance(error, dict) else None
+    for item in items or []:
+        if isinstance(item, dict) and str(item.get("@type", "")).endswith("RetryInfo"):
+            match = _SECONDS.match(str(item.get("retryDelay", "")))
+            if match:
+                return float(match.group(1))
+    return None

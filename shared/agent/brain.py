@@ -1,0 +1,150 @@
+"""The Gemini brain: one customer turn in, the replies to send out.
+
+It builds the request from the persona, the memory (recent turns plus a rolling summary), the
+current text and an optional image, then runs the tool loop. What the customer reads about money
+never comes from the model's own words: a turn that created quotes answers with the quotes' own
+texts, and rupiah amounts the model states that no tool returned are cut from its reply.
+Voice notes are transcribed first (structured output) so the caller can echo the transcript and
+route it like typed text, rules first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from pydantic import BaseModel, Field
+
+from shared.agent import prompts
+from shared.agent.context import AgentServices, Proposal, ToolContext
+from shared.agent.loop import LLM, run_loop
+from shared.agent.memory import HISTORY_BUDGET_CHARS, LoggedMessage, recall, to_contents
+
+if TYPE_CHECKING:
+    from shared.agent.media import Media
+
+NOT_SURE = "Maaf kak, aku belum nangkep maksudnya 🙏 Bisa diulang dengan kata lain?"
+NO_PRICE = "Bentar kak, harga pastinya aku cek dulu ya. Produk apa yang dicari? 🙏"
+ECHO = "🎤 aku dengar: “{}”"
+
+_RUPIAH = re.compile(r"(?i)\brp\.?\s*(\d[\d.,]*)")
+_NUMBER = re.compile(r"\d[\d.,]*")
+
+
+class Transcript(BaseModel):
+    """A voice note's words as spoken."""
+
+    text: str = Field(description="the transcript, numbers as digits")
+
+
+@dataclass(frozen=True, kw_only=True)
+class BrainTurn:
+    """One customer message for the model, with the conversation before it."""
+
+    customer_id: str
+    text: str | None = None
+    image: Media | None = None
+    log: Sequence[LoggedMessage] = ()
+    summary: str | None = None
+
+
+@dataclass(kw_only=True)
+class BrainReply:
+    """What to send back (in order), the quotes created, and what it cost."""
+
+    messages: list[str]
+    proposals: list[Proposal] = field(default_factory=list)
+    tool_calls: list[str] = field(default_factory=list)
+    steps: int = 0
+    tokens: int = 0
+
+
+class GeminiBrain:
+    """The model-backed tier of the conversation, over an `LLM` port and the agent services."""
+
+    def __init__(
+        self,
+        llm: LLM,
+        services: AgentServices,
+        *,
+        max_tokens: int = 512,
+        history_budget: int = HISTORY_BUDGET_CHARS,
+    ) -> None:
+        self.llm = llm
+        self.services = services
+        self.max_tokens = max_tokens
+        self.history_budget = history_budget
+
+    def transcribe(self, voice: Media) -> str:
+        """The words of a voice note (sent inline with its mime type)."""
+        from google.genai import types  # noqa: PLC0415
+
+        config = types.GenerateContentConfig(
+            response_mime_type="application/json",
+            response_schema=Transcript,
+            temperature=0.0,
+            max_output_tokens=self.max_tokens,
+        )
+        content = types.Content(
+            role="user",
+            parts=[
+                types.Part.from_bytes(data=voice.data, mime_type=voice.base_mime),
+                types.Part.from_text(text=prompts.TRANSCRIBE),
+            ],
+        )
+        response = self.llm.generate([content], config)
+        parsed = response.parsed
+        if isinstance(parsed, Transcript):
+            return parsed.text.strip()
+        return (response.text or "").strip()
+
+    def reply(self, turn: BrainTurn) -> BrainReply:
+        """Answer one turn through the tool loop; raises the LLM errors of the port."""
+        from google.genai import types  # noqa: PLC0415
+
+        memory = recall(turn.log, budget_chars=self.history_budget, summary=turn.summary)
+        contents = to_contents(memory.recent)
+        parts = []
+        if turn.image is not None:
+            parts.append(
+                types.Part.from_bytes(data=turn.image.data, mime_type=turn.image.base_mime)
+            )
+        parts.append(types.Part.from_text(text=turn.text or prompts.IMAGE_ONLY))
+        contents.append(types.Content(role="user", parts=parts))
+        ctx = ToolContext(customer_id=turn.customer_id, services=self.services)
+        result = run_loop(
+            self.llm,
+            contents=contents,
+            ctx=ctx,
+            system=prompts.system_prompt(memory.summary),
+            max_tokens=self.max_tokens,
+        )
+        if ctx.proposals:
+            messages = [p.message for p in ctx.proposals]
+        else:
+            known = [*result.tool_outputs, turn.text or "", *(m.text for m in turn.log)]
+            messages = [guard_amounts(result.text, known) if result.text else NOT_SURE]
+        return BrainReply(
+            messages=messages,
+            proposals=list(ctx.proposals),
+            tool_calls=result.tool_calls,
+            steps=result.steps,
+            tokens=result.tokens,
+        )
+
+
+def guard_amounts(text: str, sources: Sequence[str]) -> str:
+    """Drop sentences stating a rupiah amount that no source (tool result, chat) contains."""
+    known = {_amount(m) for s in sources for m in _NUMBER.findall(s)}
+    sentences = re.split(r"(?<=[.!?\n])\s+", text)
+    kept = [s for s in sentences if all(_amount(m) in known for m in _RUPIAH.findall(s))]
+    if len(kept) == len(sentences):
+        return text
+    return " ".join(kept).strip() or NO_PRICE
+
+
+def _amount(raw: str) -> int:
+    digits = re.sub(r"[.,]\d{1,2}$", "", raw.rstrip(".,"))  # "10.500,00" → "10.500"
+    return int(re.sub(r"\D", "", digits) or 0)

@@ -1,0 +1,150 @@
+"""Key rotation through the real SDK: quota cooldowns, failover in the same turn, reactivation."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from fakes.agent_services import FakeServices
+from fakes.gemini_server import FakeGemini, error_reply, text_reply
+
+from shared.adapters.gemini.factory import build_gemini, run_reactivation
+from shared.adapters.gemini.keys import key_id_for
+from shared.adapters.gemini.rotator import AllKeysResting, RotatingGemini
+from shared.agent.brain import GeminiBrain
+from shared.agent.router import BUSY_NOTICE
+from shared.config import Settings
+from shared.errors import LLMError
+from shared.jobs import run_job
+from shared.wiring import Components
+
+from .conftest import Chat, ManualClock, RecordingSource, ask, table_key
+
+
+def test_429_rests_key_one_for_24h_and_key_two_answers_the_same_turn(
+    fake: FakeGemini,
+    make_llm: Callable[..., RotatingGemini],
+    services: FakeServices,
+    clock: ManualClock,
+) -> None:
+    llm = make_llm()
+    chat = Chat(brain=GeminiBrain(llm, services), services=services)
+    fake.always(error_reply(429, retry_delay="23s"), key="key-1")
+    fake.script(text_reply("Halo kak, ada yang bisa dibantu?"))
+
+    routed = chat.send("halo kak")
+
+    assert routed.tier == "gemini"
+    assert routed.messages == ["Halo kak, ada yang bisa dibantu?"]
+    assert fake.keys_used() == ["key-1", "key-2"]
+    key1, key2 = llm.ring.ordered_keys()
+    assert llm.ring.resting_until(key1) == clock.now() + timedelta(hours=24)
+    assert llm.ring.resting_until(key2) is None
+
+    chat.send("masih ada?")
+    assert fake.keys_used()[2:] == ["key-2"]  # key 1 is not even tried while it rests
+
+
+def test_cooldown_is_written_to_the_api_keys_source_with_the_error(
+    fake: FakeGemini,
+    make_settings: Callable[..., Settings],
+    clock: ManualClock,
+    services: FakeServices,
+) -> None:
+    source = RecordingSource(keys=[table_key("db-key-1", 1), table_key("db-key-2", 2)])
+    llm = build_gemini(make_settings(keys=""), sources=[source], clock=clock)
+    assert llm is not None
+    fake.always(error_reply(429), key="db-key-1")
+
+    Chat(brain=GeminiBrain(llm, services), services=services).send("halo")
+
+    until, error = source.cooldowns[key_id_for("db-key-1")]
+    assert until == clock.now() + timedelta(hours=24)
+    assert error.startswith("quota: 429 RESOURCE_EXHAUSTED")
+    assert "db-key" not in error  # never the secret
+    assert fake.keys_used() == ["db-key-1", "db-key-2"]
+
+
+def test_environment_keys_come_first_and_duplicates_count_once(
+    make_settings: Callable[..., Settings], clock: ManualClock
+) -> None:
+    source = RecordingSource(keys=[table_key("key-2", 0), table_key("db-key", 5)])
+    llm = build_gemini(make_settings("key-1,key-2"), sources=[source], clock=clock)
+    assert llm is not None
+    assert [k.secret for k in llm.ring.ordered_keys()] == ["key-1", "key-2", "db-key"]
+
+
+def test_every_key_429_falls_back_to_rules_with_an_honest_notice(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], services: FakeServices
+) -> None:
+    llm = make_llm()
+    fake.always(error_reply(429), key="key-1")
+    fake.always(error_reply(429), key="key-2")
+    chat = Chat(brain=GeminiBrain(llm, services), services=services)
+
+    routed = chat.send("tolong cariin paket yang bagus")
+
+    assert routed.tier == "fallback"
+    assert routed.messages == [BUSY_NOTICE]
+    with pytest.raises(AllKeysResting) as info:
+        ask(llm)
+    assert info.value.retry_after == pytest.approx(24 * 3600)
+    assert len(fake.requests) == 2  # resting keys are not called again
+    assert chat.send("saldo").tier == "rules"  # rules keep working
+
+
+def test_cooldown_expiry_re_enables_the_key_through_the_job(
+    fake: FakeGemini, make_settings: Callable[..., Settings], clock: ManualClock
+) -> None:
+    source = RecordingSource(keys=[table_key("db-key-1", 1)])
+    components = Components(settings=make_settings("key-1"))
+    components.__dict__["gemini"] = build_gemini(
+        components.settings, sources=[source], clock=clock
+    )
+    fake.script(error_reply(429), error_reply(429))
+    llm = components.gemini
+    assert llm is not None
+    with pytest.raises(AllKeysResting):
+        ask(llm)
+    assert run_job("reactivate_keys", components) == {
+        "keys": 2,
+        "active": 0,
+        "cooling": 2,
+        "reactivated": 0,
+    }
+
+    clock.advance(hours=23, minutes=59)
+    assert run_reactivation(components)["active"] == 0
+    clock.advance(minutes=2)
+    report = run_job("reactivate_keys", components)
+
+    assert report == {"keys": 2, "active": 2, "cooling": 0, "reactivated": 2}
+    assert source.cleared == [key_id_for("db-key-1")]
+    assert source.cooldowns == {}
+    fake.script(text_reply("balik lagi"))
+    ask(llm)
+    assert fake.keys_used()[-1] == "key-1"
+
+
+def test_no_keys_means_no_brain_and_an_empty_report() -> None:
+    components = Components()
+    assert components.brain is None
+    assert run_reactivation(components) == {"keys": 0, "active": 0, "cooling": 0, "reactivated": 0}
+
+
+def test_rejected_key_rests_and_bad_request_does_not_burn_other_keys(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini]
+) -> None:
+    llm = make_llm()
+    fake.script(error_reply(403), text_reply("ok"))
+    ask(llm)
+    key1, key2 = llm.ring.ordered_keys()
+    assert llm.ring.resting_until(key1) is not None
+
+    fake.script(error_reply(400))
+    with pytest.raises(LLMError) as info:
+        ask(llm)
+    assert type(info.value) is LLMError
+    assert fake.keys_used() == ["key-1", "key-2", "key-2"]
+    assert llm.ring.resting_until(key2) is None
