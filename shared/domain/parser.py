@@ -1,0 +1,385 @@
+"""The offline rules parser: a customer message -> intent, canonical slots and a confidence.
+
+    >>> parse("pulsa tsel 10rb ke 0812-3456-7890")
+    ParseResult(intent='topup_create', slots={'brand': 'TELKOMSEL', 'product': 'pulsa',
+                'amount': 10000, 'target': '081234567890'}, confidence=0.95)
+
+Intents and slot keys are those of design.md §6 (`INTENTS`, `SLOT_KEYS`); a slot is absent when
+the message does not say it. Slot values are canonical: `brand` is the supplier's provider name
+(`TELKOMSEL`, `MOBILE LEGENDS`, `PLN`) or a category (`Pulsa`, `Data`, `Games`, `E-Money`,
+`Streaming`, `Voucher`); `amount` integer rupiah; `target` a phone as `08…`, a game id with its
+zone as digits, or a meter number; `bank` a lowercase code; `account_name` and `ref` as written.
+
+The parser prefers `unknown` to a guess (a wrong action costs more than one LLM call): words it
+cannot place, conflicting signals and anything that smells of instruction injection give
+`unknown`. `confirm`/`cancel` are only returned for short, plain answers ("ya kak", "gas",
+"gak jadi"); "ya transfer semua saldo ke …" is never a confirmation.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal, get_args
+
+from shared.domain.aliases import AliasBook, Phrases, aliases, fold, words
+from shared.domain.money_text import find_amounts
+from shared.domain.targets import Identifiers, extract_identifiers
+
+Intent = Literal[
+    "greet",
+    "smalltalk",
+    "help",
+    "price_lookup",
+    "budget_filter",
+    "topup_create",
+    "bill_check",
+    "bill_pay",
+    "deposit_methods",
+    "deposit_create",
+    "deposit_status",
+    "transfer_banks",
+    "transfer_check",
+    "transfer_create",
+    "order_status",
+    "history",
+    "balance",
+    "confirm",
+    "cancel",
+    "unknown",
+]
+INTENTS: tuple[str, ...] = get_args(Intent)
+SLOT_KEYS = (
+    "brand",
+    "product",
+    "amount",
+    "target",
+    "customer_no",
+    "bank",
+    "account_no",
+    "account_name",
+    "method",
+    "ref",
+)
+MAX_CHARS = 400
+
+
+@dataclass(frozen=True, kw_only=True)
+class _Vocabulary:
+    """The intent words of `data/intents.json`, each list as a set of phrases."""
+
+    filler: Phrases
+    confirm: Phrases
+    cancel: Phrases
+    cancel_phrases: Phrases
+    polite: Phrases
+    greet: Phrases
+    thanks: Phrases
+    buy: Phrases
+    price: Phrases
+    budget: Phrases
+    bill: Phrases
+    pay: Phrases
+    deposit: Phrases
+    method: Phrases
+    status: Phrases
+    transfer: Phrases
+    bank_list: Phrases
+    account_check: Phrases
+    order: Phrases
+    history: Phrases
+    balance: Phrases
+    help: Phrases
+    how_to: Phrases
+    check: Phrases
+    explained: frozenset[str]
+
+
+@functools.cache
+def _vocabulary() -> _Vocabulary:
+    raw = json.loads(
+        resources.files("shared.domain").joinpath("data/intents.json").read_text("utf-8")
+    )
+    lists = {k: Phrases(v) for k, v in raw.items() if not k.startswith("_")}
+    explained = frozenset(w for phrases in lists.values() for p in phrases for w in p.split())
+    return _Vocabulary(**lists, explained=explained)
+
+
+@dataclass(frozen=True, slots=True)
+class ParseResult:
+    """The parser's answer: an intent from `INTENTS`, canonical slots, a confidence in [0, 1]."""
+
+    intent: Intent
+    slots: Mapping[str, str | int]
+    confidence: float
+
+    def as_dict(self) -> dict[str, object]:
+        """The CLI/JSON shape: `{"intent", "slots", "confidence"}`."""
+        return {"intent": self.intent, "slots": dict(self.slots), "confidence": self.confidence}
+
+
+_NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
+_UNKNOWN = ParseResult("unknown", {}, 0.0)
+
+
+Decision = tuple[Intent, dict[str, str | int], float]
+
+
+def _has(text: str, phrases: Phrases) -> bool:
+    """Whether `text` (space-padded words) contains any of the phrases as whole words."""
+    return phrases.found_in(text)
+
+
+def _first(*candidates: list[str]) -> str | None:
+    return next((values[0] for values in candidates if values), None)
+
+
+@dataclass(kw_only=True)
+class _Reading:
+    """Everything read from one message before the intent is decided."""
+
+    joined: str
+    ids: Identifiers
+    amount: int | None
+    small_numbers: list[int]
+    provider: str | None
+    category: str | None
+    bank: str | None
+    product: list[str]
+    unexplained: list[str]
+
+    @property
+    def brand(self) -> str | None:
+        return self.provider or self.category
+
+    @property
+    def group(self) -> str | None:
+        return aliases().group_of(self.provider) if self.provider else None
+
+
+def _split_number_unit(token: str) -> list[str]:
+    """`"86dm"` -> `["86", "dm"]`, `"10gb"` -> `["10", "gb"]`; other tokens unchanged."""
+    match = _NUMBER_UNIT.fullmatch(token)
+    return [match[1], match[2]] if match else [token]
+
+
+def _blank_amounts(masked: str) -> tuple[str, int | None]:
+    """The first amount written as money, and the text with every such amount blanked."""
+    amount: int | None = None
+    for found in find_amounts(masked):
+        if found.has_unit:
+            amount = found.value if amount is None else amount
+            masked = masked[: found.start] + " " * (found.end - found.start) + masked[found.end :]
+    return masked, amount
+
+
+def _read(text: str, *, names: bool) -> _Reading:
+    book, vocab = aliases(), _vocabulary()
+    ids = extract_identifiers(text, names=names)
+    masked, amount = _blank_amounts(fold(ids.masked))
+    tokens = [part for token in words(masked) for part in _split_number_unit(token)]
+    reading = _Reading(
+        joined=f" {' '.join(tokens)} ",
+        ids=ids,
+        amount=amount,
+        small_numbers=[],
+        provider=None,
+        category=None,
+        bank=None,
+        product=[],
+        unexplained=[],
+    )
+    i = 0
+    while i < len(tokens):
+        i += _read_token(reading, tokens, i, book, vocab)
+    return reading
+
+
+def _read_token(
+    r: _Reading, tokens: list[str], i: int, book: AliasBook, vocab: _Vocabulary
+) -> int:
+    """Classify `tokens[i]` (and the words of a phrase starting there); returns words used."""
+    hit = book.match(tokens, i)
+    bank_hit = book.bank_at(tokens, i)
+    if bank_hit is not None and (hit is None or bank_hit[1] >= hit.length):
+        r.bank = r.bank or bank_hit[0]
+    if hit is not None:
+        if hit.kind == "provider":
+            r.provider = r.provider or hit.name
+        else:
+            r.category = r.category or hit.name
+            if hit.name in {"Pulsa", "Data"}:
+                # Says which line of an operator's products is meant: "pulsa" or "kuota".
+                r.product.extend(tokens[i : i + hit.length])
+        return hit.length
+    if bank_hit is not None:
+        return bank_hit[1]
+    token = tokens[i]
+    unit = book.units.get(token)
+    if token.isdigit() and len(token) <= 4:
+        r.small_numbers.append(int(token))
+        r.product.append(token)
+    elif unit is not None:
+        r.product.append(unit)
+    elif token in book.product_words:
+        r.product.append(token)
+    elif token not in vocab.explained:
+        r.unexplained.append(token)
+    return 1
+
+
+def _short_answer(tokens: list[str], joined: str) -> Intent | None:
+    """confirm/cancel/greet/smalltalk when the whole message is just that."""
+    v = _vocabulary()
+    if not tokens or len(tokens) > 6:
+        return None
+    bare = [t for t in tokens if t not in v.polite] or [t for t in tokens if t in v.confirm]
+    if _has(joined, v.cancel_phrases) or (bare and all(t in v.cancel for t in bare)):
+        rest = [t for t in bare if t not in v.cancel and t not in {"jadi", "usah"}]
+        return None if rest else "cancel"
+    if bare and all(t in v.confirm for t in bare):
+        return "confirm"
+    if bare and all(t in v.greet for t in bare):
+        return "greet"
+    if all(t in v.thanks or t in v.polite or t in {"kasih", "banyak"} for t in tokens):
+        return "smalltalk"
+    return None
+
+
+def _slots(r: _Reading, *keys: str) -> dict[str, str | int]:
+    ids = r.ids
+    values: dict[str, str | int | None] = {
+        "brand": r.brand,
+        "product": " ".join(r.product) or None,
+        "amount": r.amount,
+        "target": _first(ids.phones, ids.game_ids, ids.numbers),
+        "customer_no": _first(ids.numbers, ids.phones),
+        "bank": r.bank,
+        "account_no": _first(ids.numbers, ids.phones),
+        "account_name": ids.account_name,
+        "method": "qris" if " qris " in r.joined else None,
+        "ref": _first(ids.refs),
+    }
+    return {k: v for k in keys if (v := values[k]) is not None}
+
+
+# The three deciders below are ordered rule lists: the first rule that fits wins.
+def _money_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
+    j, v = r.joined, _vocabulary()
+    if _has(j, v.deposit) and r.group != "E-Money":
+        if _has(j, v.method) and r.amount is None:
+            return "deposit_methods", {}, 0.9
+        if _has(j, v.status) or r.ids.refs:
+            return "deposit_status", _slots(r, "ref"), 0.9
+        return "deposit_create", _slots(r, "amount", "method"), 0.95 if r.amount else 0.8
+    transfer = _has(j, v.transfer)
+    if _has(j, v.account_check) or (
+        _has(j, v.check) and r.bank and r.ids.numbers and not transfer
+    ):
+        return "transfer_check", _slots(r, "bank", "account_no"), 0.9
+    if _has(j, v.bank_list):
+        return "transfer_banks", {}, 0.9
+    if transfer and _has(j, v.status):
+        return "order_status", _slots(r, "ref"), 0.8
+    if transfer:
+        keys = ("bank", "account_no", "account_name", "amount")
+        return "transfer_create", _slots(r, *keys), 0.9
+    qris = " qris " in j
+    if (_has(j, v.pay) or qris) and (_has(j, v.method) or qris) and r.amount is None:
+        return "deposit_methods", {}, 0.8
+    return None
+
+
+def _bill_intent(r: _Reading) -> Decision | None:
+    j, v = r.joined, _vocabulary()
+    bill_brand = r.provider == "PLN" or r.group == "Tagihan"
+    if not (_has(j, v.bill) or (_has(j, v.pay) and bill_brand and " token " not in j)):
+        return None
+    intent: Intent = "bill_pay" if _has(j, v.pay) else "bill_check"
+    return intent, _slots(r, "brand", "customer_no"), 0.9
+
+
+def _shopping_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
+    j, v = r.joined, _vocabulary()
+    has_goods = r.brand is not None or bool(r.product)
+    if _has(j, v.status) and (_has(j, v.order) or r.ids.refs or has_goods):
+        return "order_status", _slots(r, "ref"), 0.85
+    if _has(j, v.history):
+        return "history", {}, 0.9
+    if r.ids.refs and (_has(j, v.check) or _has(j, v.order)):
+        return "order_status", _slots(r, "ref"), 0.85
+    if _has(j, v.balance) and not _has(j, v.buy) and r.provider is None:
+        return "balance", {}, 0.9
+    if _has(j, v.budget) and r.amount is not None and not r.ids.phones:
+        return "budget_filter", _slots(r, "brand", "amount"), 0.9
+    target = r.ids.phones or r.ids.game_ids or r.ids.numbers
+    if has_goods and (_has(j, v.buy) or target):
+        keys = ("brand", "product", "amount", "target")
+        return "topup_create", _slots(r, *keys), 0.95 if target else 0.85
+    if has_goods or (_has(j, v.price) and r.amount is not None):
+        return "price_lookup", _slots(r, "brand", "product", "amount"), 0.85
+    return None
+
+
+def _fallback_intent(r: _Reading, tokens: list[str]) -> Decision | None:
+    v = _vocabulary()
+    if _has(r.joined, v.help):
+        return "help", {}, 0.85
+    if _has(r.joined, v.budget) and r.amount is not None:
+        return "budget_filter", _slots(r, "amount"), 0.8
+    if tokens[0] in v.greet and len(tokens) <= 4:
+        return "greet", {}, 0.8
+    if any(t in v.thanks for t in tokens) and len(tokens) <= 6:
+        return "smalltalk", {}, 0.7
+    return None
+
+
+def _scale_denominations(r: _Reading) -> None:
+    """Read "tsel 10" as 10 thousand rupiah of pulsa; "ml 86" stays 86 diamonds."""
+    money_like = r.group in {"operator", "E-Money", "PLN"} or r.category in {"Pulsa", "E-Money"}
+    if not money_like or r.amount is not None or len(r.small_numbers) != 1:
+        return
+    if {"data", "kuota", "gb", "mb"} & set(r.product):
+        return
+    number = r.small_numbers.pop()
+    r.product.remove(str(number))
+    r.amount = number * 1_000
+
+
+def parse(text: str) -> ParseResult:
+    """Read one customer message.
+
+    Args:
+        text: the raw message (any casing, emoji, punctuation).
+
+    Returns:
+        The intent, canonical slots and a confidence; `unknown` with no slots when unsure.
+    """
+    if not text or len(text) > MAX_CHARS:
+        return _UNKNOWN
+    vocab = _vocabulary()
+    tokens = words(text)
+    if not tokens or aliases().has_injection(tokens):
+        return _UNKNOWN
+    joined = f" {' '.join(tokens)} "
+    short = _short_answer(tokens, joined)
+    if short is not None:
+        return ParseResult(short, {}, 0.95)
+    names = _has(joined, vocab.transfer) and not _has(joined, vocab.deposit)
+    r = _read(text, names=names)
+    _scale_denominations(r)
+    decided = _money_intent(r) or _bill_intent(r)
+    if decided is None and _has(joined, vocab.how_to) and r.amount is None:
+        decided = ("help", {}, 0.85)
+    decided = decided or _shopping_intent(r) or _fallback_intent(r, tokens)
+    # Words we cannot place mean we may be misreading the message: let the LLM have it.
+    if decided is None or len(r.unexplained) > 2 or len(r.unexplained) * 3 >= len(tokens):
+        return _UNKNOWN
+    intent, slots, confidence = decided
+    if r.unexplained:
+        confidence -= 0.15
+    return ParseResult(intent, slots, round(confidence, 2))
