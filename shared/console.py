@@ -9,6 +9,7 @@ file path, since a terminal cannot show them.
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 import uuid
 from collections.abc import Callable
 
@@ -19,11 +20,13 @@ from shared.wiring import Components
 Printer = Callable[[str], None]
 
 
-def render(message: OutboundMessage) -> str:
-    """One outbound message as console text."""
+def render(message: OutboundMessage, media_dir: Path | None = None) -> str:
+    """One outbound message as console text (an image as its file path when it is local)."""
     parts = []
     if message.image_ref:
-        parts.append(f"[gambar: {message.image_ref}]")
+        local = media_dir / message.image_ref if media_dir is not None else None
+        where = str(local.resolve()) if local is not None and local.exists() else message.image_ref
+        parts.append(f"[gambar: {where}]")
         if message.image_caption:
             parts.append(message.image_caption)
     if message.text:
@@ -50,6 +53,7 @@ class ConsoleChat:
         self.phone = msisdn(phone)
         self.chat = f"{self.phone}@s.whatsapp.net"
         self._printer = printer
+        self._media_dir = Path(components.settings.data_dir) / "media"
         self._lock = threading.Lock()
         self.notifications = 0
 
@@ -65,14 +69,14 @@ class ConsoleChat:
         )
         out = handle_inbound(message, self.components)
         for reply in out:
-            self.print(render(reply))
+            self.print(render(reply, self._media_dir))
         return out
 
     def on_outbound(self, message: OutboundMessage) -> None:
         """Bus consumer: print notifications addressed to this console chat."""
         if message.chat == self.chat and message.kind == "notification":
             self.notifications += 1
-            self.print(render(message))
+            self.print(render(message, self._media_dir))
 
     def print(self, text: str) -> None:
         """Print one bot message (serialised, so replies and notifications never interleave)."""

@@ -4,7 +4,7 @@
 rules parser when it is confident; (c) Gemini; (d) when no Gemini key can answer: the rules'
 best effort plus a short notice. Voice notes are transcribed by Gemini, echoed back
 ("🎤 aku dengar: …"), then routed like typed text; images go to Gemini with the conversation.
-Every turn logs and counts the tier that answered (`salesbot_turns_by_tier`).
+Every turn logs and counts the tier that answered (`salesbot_turns_by_tier_total{tier}`).
 """
 
 from __future__ import annotations
@@ -24,9 +24,10 @@ from shared.errors import LLMError
 
 log = logging.getLogger(__name__)
 
+TIERS = Counter("salesbot_turns_by_tier", "Turns by the tier that answered them.", ["tier"])
+
 Tier = Literal["pending", "rules", "gemini", "fallback"]
 
-TIERS = Counter("salesbot_turns_by_tier", "turns by the tier that answered them", ["tier"])
 
 BUSY_NOTICE = (
     "Maaf kak, asisten pintarku lagi istirahat sebentar 🙏 Sementara aku paham perintah singkat "

@@ -207,3 +207,72 @@ def test_rejected_key_rests_and_bad_request_does_not_burn_other_keys(
     assert type(info.value) is LLMError
     assert fake.keys_used() == ["key-1", "key-2", "key-2"]
     assert llm.ring.resting_until(key2) is None
+
+
+def test_metrics_count_outcomes_cooldowns_tiers_tokens_and_active_keys(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], services: FakeServices
+) -> None:
+    from prometheus_client import REGISTRY
+
+    def value(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = {
+        "quota": value("salesbot_gemini_requests_total", outcome="quota"),
+        "ok": value("salesbot_gemini_requests_total", outcome="ok"),
+        "hits": value("salesbot_gemini_cooldowns_total"),
+        "kind": value("salesbot_gemini_errors_total", kind="quota"),
+        "gemini": value("salesbot_turns_by_tier_total", tier="gemini"),
+        "rules": value("salesbot_turns_by_tier_total", tier="rules"),
+        "tokens": value("salesbot_gemini_tokens_total", direction="prompt"),
+    }
+    chat = Chat(brain=GeminiBrain(make_llm(), services), services=services)
+    fake.always(error_reply(429), key="key-1", times=1)
+    fake.script(text_reply("Halo kak!", tokens=42))
+
+    chat.send("halo, mau tanya dong")
+    chat.send("saldo")
+
+    assert value("salesbot_gemini_requests_total", outcome="quota") == before["quota"] + 1
+    assert value("salesbot_gemini_requests_total", outcome="ok") == before["ok"] + 1
+    assert value("salesbot_gemini_cooldowns_total") == before["hits"] + 1
+    assert value("salesbot_gemini_errors_total", kind="quota") == before["kind"] + 1
+    assert value("salesbot_turns_by_tier_total", tier="gemini") == before["gemini"] + 1
+    assert value("salesbot_turns_by_tier_total", tier="rules") == before["rules"] + 1
+    assert value("salesbot_gemini_tokens_total", direction="prompt") == before["tokens"] + 42
+    assert value("salesbot_gemini_active_keys") == 1
+
+
+def test_a_malformed_response_is_an_llm_error_and_the_turn_falls_back(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], services: FakeServices
+) -> None:
+    from fakes.gemini_server import Reply
+
+    fake.script(Reply(200, {"candidates": [{"content": {"parts": 42}}]}))
+    chat = Chat(brain=GeminiBrain(make_llm(), services), services=services)
+
+    routed = chat.send("halo kak mau tanya")
+
+    assert routed.tier == "fallback"
+    assert routed.messages == [BUSY_NOTICE]
+
+
+def test_a_per_minute_429_rests_the_key_only_for_its_retry_delay(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], clock: ManualClock
+) -> None:
+    llm = make_llm()
+    fake.script(
+        error_reply(429, retry_delay="23s", quota_id="GenerateRequestsPerMinutePerProject"),
+        text_reply("ok"),
+    )
+    ask(llm)
+    key1 = llm.ring.ordered_keys()[0]
+    assert llm.ring.resting_until(key1) == clock.now() + timedelta(seconds=23)
+
+    fake.script(
+        error_reply(429, retry_delay="5s", quota_id="GenerateRequestsPerDayPerProjectPerModel"),
+        text_reply("ok"),
+    )
+    clock.advance(seconds=24)
+    ask(llm)
+    assert llm.ring.resting_until(key1) == clock.now() + timedelta(hours=24)

@@ -7,10 +7,10 @@ the customer and finishes an order that was waiting for it (`shared.services.not
 
 from __future__ import annotations
 
+import io
 import logging
 import math
 from datetime import datetime
-from pathlib import Path
 
 import segno
 
@@ -167,9 +167,7 @@ def jakarta_time(text: str | None) -> datetime | None:
 
 
 def qr_png(components: Components, qr_string: str, reff_id: str) -> str:
-    """Render the QRIS payload to a PNG under DATA_DIR/media and return its path."""
-    folder = Path(components.settings.data_dir) / "media"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"qris-{reff_id}.png"
-    segno.make(qr_string, error="m").save(str(path), scale=8, border=2)
-    return str(path.resolve())
+    """Render the QRIS payload as a PNG into the media store; returns its reference."""
+    buffer = io.BytesIO()
+    segno.make(qr_string, error="m").save(buffer, kind="png", scale=8, border=2)
+    return components.media.put(f"qris/{reff_id}.png", buffer.getvalue(), "image/png")

@@ -12,13 +12,13 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Sequence
 from functools import cached_property
-from pathlib import Path
 from typing import overload
 
 from shared.agent.media import Media
 from shared.agent.memory import LoggedMessage
 from shared.agent.router import Routed, Utterance, route
 from shared.domain.parser import ParseResult, parse
+from shared.errors import SalesbotError
 from shared.services import admin, replies
 from shared.services.agent_services import bound_turn
 from shared.services.dialog import account, bills, catalog, confirm, deposits, topup, transfers
@@ -200,8 +200,8 @@ def _media(turn: Turn) -> Media:
     data = b""
     if message.media_ref:
         try:
-            data = Path(message.media_ref).read_bytes()
-        except OSError:
+            data = turn.components.media.get(message.media_ref)
+        except SalesbotError:
             log.warning("media of a %s message could not be read", message.kind)
     return Media(data=data, mime=message.media_mime or "application/octet-stream")
 
