@@ -165,7 +165,6 @@ def _converse(
         message=message,
         now=now,
         is_admin=bool(sender) and sender in components.settings.admins,
-        stale=False,
         state=load_state(components.cache, customer_id),
         components=components,
     )

@@ -4,11 +4,12 @@ Only a customer's YA reaches `execute_quote`. The order of work is what makes it
 
 1. `place_order` / `hold_transfer` (one SQL function): the quote becomes an order and its price
    is held from the saldo; refused when expired, cancelled or short of saldo.
-2. `mark_*_submitted` claims the single submission; only the caller that claimed it calls the
-   supplier, with our `reff_id` and (for top-ups) `limit_price` = the locked supplier price.
-3. The supplier's answer settles it: success → capture; definite failure or "nothing
-   happened" → release (refund, once); a timeout or unknown answer → stays pending for the
-   webhook or the reconciler (never refunded on a guess).
+2. Orders go through `supplier_submit.submit_order` (claim once, call the supplier with our
+   `reff_id` and `limit_price` = the locked supplier price, settle only definite answers and
+   notify); transfers claim with `mark_transfer_submitted` and are sent here the same way.
+3. Success → capture; definite failure or "nothing happened" → release (refund, once); a
+   timeout or unknown answer stays pending for the webhook or the reconciler (never refunded
+   on a guess).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from datetime import datetime
 from typing import Literal
 
 from shared.errors import SupplierRejected, SupplierTimeout, SupplierUnavailable
-from shared.log import hash_id
+from shared.services.supplier_submit import submit_order
 from shared.store_models import Quote
 from shared.wiring import Components
 
@@ -33,6 +34,7 @@ ExecStatus = Literal[
     "insufficient",
     "not_confirmable",
     "price_changed",
+    "notified",
 ]
 
 
@@ -80,59 +82,22 @@ def execute_quote(
 
 
 def _submit_order(components: Components, quote: Quote, balance: int | None) -> Execution:
-    store = components.store
+    """Send the held order through `supplier_submit` (the single submission path)."""
     reff_id = quote.reff_id
-    claim = store.mark_order_submitted(reff_id)
-    if claim.outcome != "done":
-        # Submitted before (a retried YA): its state comes from the ledger, not from a new call.
-        return Execution(status="pending", reff_id=reff_id, balance=balance)
-    payload = quote.payload
-    try:
-        if quote.kind == "bill":
-            paid = components.supplier.pay_bill(
-                code=str(payload["code"]), customer_no=str(payload["target"]), reff_id=reff_id
-            )
-            atl_id, raw_status, sn, message = paid.id, paid.status, paid.sn, None
-        else:
-            result = components.supplier.create_transaction(
-                code=str(payload["code"]),
-                target=str(payload["target"]),
-                reff_id=reff_id,
-                limit_price=quote.supplier_price,
-            )
-            atl_id, raw_status, sn, message = result.id, result.status, result.sn, result.message
-    except SupplierTimeout:
-        log.warning("order %s timed out at the supplier; stays pending", reff_id)
+    outcome = submit_order(
+        reff_id, store=components.store, supplier=components.supplier, deps=components.settle_deps
+    )
+    if outcome == "pending":
         return Execution(status="pending", reff_id=reff_id, balance=balance, delayed=True)
-    except SupplierRejected as exc:
-        released = store.release_order(reff_id, reason=str(exc))
-        status: ExecStatus = "price_changed" if _is_price_error(exc) else "failed"
-        return Execution(status=status, reff_id=reff_id, balance=released.balance, reason=str(exc))
-    except SupplierUnavailable as exc:
-        released = store.release_order(reff_id, reason="supplier unavailable")
-        log.warning("supplier unavailable for %s: %s", hash_id(reff_id), exc)
-        return Execution(status="failed", reff_id=reff_id, balance=released.balance)
-    return _settle_answer(components, reff_id, balance, (atl_id, raw_status, sn, message))
-
-
-def _settle_answer(
-    components: Components,
-    reff_id: str,
-    balance: int | None,
-    answer: tuple[str, str, str | None, str | None],
-) -> Execution:
-    """Act on the supplier's immediate answer: only a definite one settles the order now."""
-    store = components.store
-    atl_id, raw_status, sn, message = answer
-    if atl_id:
-        store.mark_order_submitted(reff_id, atl_id=atl_id)
-    outcome = supplier_outcome(raw_status)
-    if outcome == "success":
-        captured = store.capture_order(reff_id, sn=sn, atl_id=atl_id or None)
-        return Execution(status="success", reff_id=reff_id, balance=captured.balance, sn=sn)
-    if outcome == "failed":
-        released = store.release_order(reff_id, reason=message)
-        return Execution(status="failed", reff_id=reff_id, balance=released.balance)
+    if outcome == "captured":
+        # The receipt went out as a notification (the same one a webhook would send).
+        return Execution(status="notified", reff_id=reff_id)
+    if outcome == "released":
+        order = components.store.get_order(reff_id)
+        reason = order.failure_reason if order else None
+        if reason and _is_price_error(reason):
+            return Execution(status="price_changed", reff_id=reff_id, reason=reason)
+        return Execution(status="notified", reff_id=reff_id)
     return Execution(status="pending", reff_id=reff_id, balance=balance)
 
 
@@ -178,6 +143,7 @@ def supplier_outcome(raw: str | None) -> Literal["success", "failed", "pending"]
     return "pending"
 
 
-def _is_price_error(exc: SupplierRejected) -> bool:
-    text = str(exc).lower()
+def _is_price_error(reason: str) -> bool:
+    """The supplier refused because its price rose above our locked `limit_price`."""
+    text = reason.lower()
     return "limit" in text or "harga" in text

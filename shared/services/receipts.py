@@ -69,10 +69,6 @@ QUOTE_EXPIRED = (
 QUOTE_CANCELLED = "Oke kak, dibatalin ya 👍 Ada lagi yang bisa aku bantu?"
 NOTHING_TO_CONFIRM = "Belum ada pesanan yang perlu dikonfirmasi kak 😊 Mau beli apa?"
 NOTHING_TO_CANCEL = "Oke kak 👍 Nggak ada pesanan yang lagi jalan kok."
-STALE_CONFIRM = (
-    "Maaf kak, konfirmasinya masuk waktu aku offline, jadi belum aku proses 🙏 "
-    "Kalau masih mau, kirim pesanannya lagi ya."
-)
 
 
 def duplicate_warning(product: str, target: str, minutes: int) -> str:

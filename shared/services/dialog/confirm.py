@@ -18,9 +18,6 @@ log = logging.getLogger(__name__)
 def confirm(turn: Turn) -> None:
     """YA: execute the customer's open quote (re-quote when it expired)."""
     store = turn.components.store
-    if turn.stale:
-        turn.say(receipts.STALE_CONFIRM)
-        return
     quote = store.get_open_quote(turn.customer_id, now=turn.now)
     remembered = turn.state.quote_id
     turn.state = DialogState()
@@ -65,11 +62,15 @@ def _report(turn: Turn, quote: Quote, result: Execution) -> None:
             turn.say(receipts.price_changed(_name(quote)))
         requote(turn, quote)
     else:
-        turn.say(outcome_text(quote, result))
+        text = outcome_text(quote, result)
+        if text:
+            turn.say(text)
 
 
-def outcome_text(quote: Quote, result: Execution) -> str:
-    """The customer's text for an executed quote: receipt, in progress, or failed."""
+def outcome_text(quote: Quote, result: Execution) -> str | None:
+    """The customer's text for an executed quote (None: a notification already said it)."""
+    if result.status == "notified":
+        return None
     name = _name(quote)
     target = str(quote.payload.get("target") or quote.payload.get("account_number") or "")
     if result.status == "success":

@@ -36,7 +36,6 @@ class Turn:
         message: the inbound message itself.
         now: the time the turn is handled (from the components' clock).
         is_admin: the sender is one of ADMIN_NUMBERS.
-        stale: the message is older than STALE_MESSAGE_SECONDS; it must not move money.
         state: the pending question; handlers change it in place and the engine saves it.
     """
 
@@ -46,7 +45,6 @@ class Turn:
     message: InboundMessage
     now: datetime
     is_admin: bool
-    stale: bool
     state: DialogState
     components: Components
     replies: list[Reply] = field(default_factory=list)
