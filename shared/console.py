@@ -9,9 +9,9 @@ file path, since a terminal cannot show them.
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 import uuid
 from collections.abc import Callable
+from pathlib import Path
 
 from shared.messages import InboundMessage, OutboundMessage
 from shared.services.inbound import handle_inbound

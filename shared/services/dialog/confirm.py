@@ -69,12 +69,11 @@ def _report(turn: Turn, quote: Quote, result: Execution) -> None:
 
 def outcome_text(quote: Quote, result: Execution) -> str | None:
     """The customer's text for an executed quote (None: a notification already said it)."""
-    if result.status == "notified":
-        return None
     name = _name(quote)
     target = str(quote.payload.get("target") or quote.payload.get("account_number") or "")
+    text: str | None = None
     if result.status == "success":
-        return receipts.receipt(
+        text = receipts.receipt(
             receipts.Receipt(
                 product=name,
                 target=target,
@@ -82,20 +81,21 @@ def outcome_text(quote: Quote, result: Execution) -> str | None:
                 status="success",
                 ref=result.reff_id,
                 sn=result.sn,
-                name=_str_or_none(quote.payload.get("customer_name")),
-                is_pln=_is_pln(quote),
+                name=_str_or_none(quote.payload.get("account_name")),
                 balance=result.balance,
             )
         )
-    if result.status == "pending":
-        if result.delayed:
-            return receipts.order_delayed(result.reff_id)
-        return receipts.order_processing(name, target, result.reff_id)
-    if result.status == "insufficient":
-        return receipts.still_short(name, result.shortfall or quote.amount)
-    if result.status in {"not_confirmable", "expired"}:
-        return receipts.NOTHING_TO_CONFIRM
-    return receipts.order_failed_now(name, result.reason, result.balance or 0)
+    elif result.status == "pending" and result.delayed:
+        text = receipts.order_delayed(result.reff_id)
+    elif result.status == "pending":
+        text = receipts.order_processing(name, target, result.reff_id)
+    elif result.status == "insufficient":
+        text = receipts.still_short(name, result.shortfall or quote.amount)
+    elif result.status in {"not_confirmable", "expired"}:
+        text = receipts.NOTHING_TO_CONFIRM
+    elif result.status == "failed":
+        text = receipts.order_failed_now(name, result.reason, result.balance or 0)
+    return text
 
 
 def _name(quote: Quote) -> str:
@@ -104,8 +104,3 @@ def _name(quote: Quote) -> str:
 
 def _str_or_none(value: object) -> str | None:
     return None if value in (None, "") else str(value)
-
-
-def _is_pln(quote: Quote) -> bool:
-    text = f"{quote.payload.get('code', '')} {quote.payload.get('name', '')}".upper()
-    return "PLN" in text or "TOKEN" in text
