@@ -5,15 +5,9 @@ Import the objects and update them where the thing happens (`MESSAGES_IN.labels(
 the database (pending items by age, ledger totals) are computed at scrape time: the owner of the
 data registers a callback once at wiring time (`PENDING_ITEMS.set_callback(fn)`).
 
-Everything lives in prometheus_client's default registry, so metrics other modules define there
-are served too: the Gemini adapter's own (`shared/adapters/gemini/metrics.py`:
-`salesbot_gemini_requests_total{outcome}`, `salesbot_gemini_errors_total{kind}`,
-`salesbot_gemini_cooldowns_total` = quota hits, `salesbot_gemini_active_keys`, ...) and the
-router's `salesbot_turns_by_tier_total{tier}` (tier shares). Define a metric once: a second
-definition of the same name fails at import.
-
-Label values are small fixed vocabularies (never ids or phone numbers), listed in each help text.
-In the cloud, functions are short-lived and many, so paging uses log events instead
+Define families here, in `REGISTRY`, or beside their adapter with `registry=REGISTRY`; families
+in prometheus_client's default registry are served too. Label values are small fixed vocabularies
+(never ids or phone numbers), listed in each help text. In the cloud, functions are short-lived and many, so paging uses log events instead
 (`shared.observability`); these metrics are for the relay and the all-in-one process.
 """
 
@@ -22,12 +16,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
-from prometheus_client import REGISTRY, Counter, Gauge, Histogram
+import prometheus_client
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
 log = logging.getLogger(__name__)
+
+REGISTRY = CollectorRegistry(auto_describe=True)
 
 LabelValues = tuple[str, ...]
 AGE_BUCKETS = ("lt_5m", "5m_to_1h", "gt_1h")
@@ -78,38 +75,68 @@ MESSAGES_IN = Counter(
     "salesbot_messages_in",
     "Inbound WhatsApp messages handled. kind: text, voice, image, other.",
     ["kind"],
+    registry=REGISTRY,
 )
 MESSAGES_OUT = Counter(
     "salesbot_messages_out",
     "Outbound messages sent. kind: reply, notification, alert.",
     ["kind"],
+    registry=REGISTRY,
+)
+TURNS = Counter(
+    "salesbot_turns",
+    "Turns by the tier that answered them (tier share = one tier's rate over the sum). "
+    "tier: pending, rules, gemini, fallback.",
+    ["tier"],
+    registry=REGISTRY,
+)
+GEMINI_REQUESTS = Counter(
+    "salesbot_gemini_requests",
+    "Gemini generate_content calls. outcome: ok, quota, server_error, timeout, other.",
+    ["outcome"],
+    registry=REGISTRY,
+)
+GEMINI_QUOTA_HITS = Counter(
+    "salesbot_gemini_quota_hits",
+    "Gemini quota errors (HTTP 429 / RESOURCE_EXHAUSTED) that put a key on cooldown.",
+    registry=REGISTRY,
+)
+GEMINI_ACTIVE_KEYS = Gauge(
+    "salesbot_gemini_active_keys",
+    "Gemini keys currently usable (not cooling down, breaker closed).",
+    registry=REGISTRY,
 )
 SUPPLIER_SECONDS = Histogram(
     "salesbot_supplier_request_seconds",
     "Atlantic H2H request latency. endpoint: the API path without the leading slash.",
     ["endpoint"],
     buckets=(0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30),
+    registry=REGISTRY,
 )
 SUPPLIER_REQUESTS = Counter(
     "salesbot_supplier_requests",
     "Atlantic H2H requests (success rate = success over all). "
     "outcome: success, rejected (status false), error (timeout, transport, bad body).",
     ["endpoint", "outcome"],
+    registry=REGISTRY,
 )
 CACHE_LOOKUPS = Counter(
     "salesbot_cache_lookups",
     "Cache lookups (hit rate = hit over all). cache: prices, catalog, profile, other; "
     "result: hit, miss.",
     ["cache", "result"],
+    registry=REGISTRY,
 )
 EVENTS = Counter(
     "salesbot_events",
     "Structured log events (shared.observability.Event), the paging ones included.",
     ["event"],
+    registry=REGISTRY,
 )
 RELAY_CONNECTED = Gauge(
     "salesbot_relay_connected",
     "1 while the WhatsApp session is connected and logged in, else 0.",
+    registry=REGISTRY,
 )
 PENDING_ITEMS = CallbackGauge(
     "salesbot_pending_items",
@@ -141,5 +168,10 @@ def record_supplier_call(endpoint: str, seconds: float, outcome: str) -> None:
 
 
 def render() -> tuple[bytes, str]:
-    """The Prometheus text exposition of every metric, and its content type."""
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    """The Prometheus text exposition of every metric, and its content type.
+
+    Our registry first, then prometheus_client's default one (process and GC metrics, and
+    families modules registered there, such as the relay's `wa_*`); names never overlap.
+    """
+    body = generate_latest(REGISTRY) + generate_latest(prometheus_client.REGISTRY)
+    return body, CONTENT_TYPE_LATEST

@@ -152,8 +152,14 @@ def test_metrics_endpoint_serves_prometheus_text() -> None:
         'salesbot_supplier_requests_total{endpoint="transaksi/create",outcome="success"}' in body
     )
     assert "salesbot_supplier_request_seconds_bucket" in body
-    for name in ("salesbot_relay_connected", "salesbot_pending_items", "salesbot_ledger_rupiah"):
+    for name in (
+        "salesbot_gemini_active_keys",
+        "salesbot_pending_items",
+        "salesbot_ledger_rupiah",
+    ):
         assert f"# TYPE {name} gauge" in body
+    # Families in prometheus_client's default registry (the relay's) are served as well.
+    assert "# TYPE python_gc_objects_collected_total counter" in body
 
 
 def test_scrape_time_gauges_use_their_callbacks_and_survive_failures() -> None:
