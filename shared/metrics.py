@@ -7,8 +7,9 @@ data registers a callback once at wiring time (`PENDING_ITEMS.set_callback(fn)`)
 
 Define families here, in `REGISTRY`, or beside their adapter with `registry=REGISTRY`; families
 in prometheus_client's default registry are served too. Label values are small fixed vocabularies
-(never ids or phone numbers), listed in each help text. In the cloud, functions are short-lived and many, so paging uses log events instead
-(`shared.observability`); these metrics are for the relay and the all-in-one process.
+(never ids or phone numbers), listed in each help text. In the cloud, functions are short-lived
+and many, so paging uses log events instead (`shared.observability`); these metrics are for the
+relay and the all-in-one process.
 """
 
 from __future__ import annotations
