@@ -94,7 +94,7 @@ def owner_alert(reason: str, text: str) -> None:
     if event is None:
         log.info("relay stopped: %s", text)
         return
-    log_event(log, event, "WhatsApp relay: %s", text, reason=reason)
+    log_event(log, event, "WhatsApp sending stopped: %s", text, reason=reason)
 
 
 class Relay:
