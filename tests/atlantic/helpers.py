@@ -44,3 +44,33 @@ def placed_order(
     )
     assert store.place_order(quote.id, customer_id).outcome == "done"
     return quote.reff_id
+
+
+class DictCache:
+    """Just enough of the `Cache` port for the jobs (set with nx, get); no expiry."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, str] = {}
+
+    def get(self, key: str) -> str | None:
+        return self.values.get(key)
+
+    def set(
+        self, key: str, value: str, *, ttl_seconds: float | None = None, nx: bool = False
+    ) -> bool:
+        if nx and key in self.values:
+            return False
+        self.values[key] = value
+        return True
+
+
+def transfer_reff(store: Store, customer_id: str, *, bank: str, account: str, nominal: int) -> str:
+    """A held transfer (nominal + Rp 2,000 fee); returns its reff_id."""
+    quote = store.create_quote(
+        customer_id=customer_id,
+        kind="transfer",
+        payload={"bank_code": bank, "account_number": account, "nominal": nominal, "fee": 2_000},
+        amount=nominal + 2_000,
+    )
+    assert store.hold_transfer(quote.id, customer_id).outcome == "done"
+    return quote.reff_id
