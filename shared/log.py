@@ -2,7 +2,18 @@
 
 `shared/` never calls `basicConfig`; entry points call `setup_logging` once. Phone numbers are
 hashed with `hash_id` before they reach a log record, and a `correlation` context (WhatsApp
-message id, reff_id) is attached to every record logged while it is set.
+message id, reff_id, hashed customer) is attached to every record logged while it is set.
+
+Correlation across the bus: the relay opens `correlation(wa_msg_id=...)` and publishes
+`correlation_ids()` as Pub/Sub attributes; `on_message` re-opens
+`correlation(**carried(attributes))`; the order stores its `reff_id` and the originating
+`wa_msg_id`, so the supplier call, the webhook and the reconciler log under the same ids, and
+outbound messages carry them again.
+
+JSON records carry what Cloud Logging reads: `severity`, `message`, `time`, the correlation ids
+and the function execution id as `logging.googleapis.com/labels`, the request's trace and span
+(from `X-Cloud-Trace-Context` or `traceparent`) as `logging.googleapis.com/trace`/`spanId`, the
+source location, and the `event` name plus its fields for `shared.observability.log_event`.
 """
 
 from __future__ import annotations
@@ -13,8 +24,9 @@ import hashlib
 import json
 import logging
 import os
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 
 _correlation: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
@@ -29,22 +41,88 @@ _SEVERITY = {
     logging.CRITICAL: "CRITICAL",
 }
 
+# Raw identifiers of people are accepted under these names and stored hashed under the value.
+_HASHED_INPUTS = {"customer_id": "customer", "chat_jid": "chat", "phone": "phone"}
+
+# Ids that travel with a message across the bus (Pub/Sub attributes, stored orders).
+CARRIED_IDS = ("wa_msg_id", "reff_id", "customer", "chat")
+
+_CLOUD_TRACE = re.compile(r"^(?P<trace>[0-9a-fA-F]{32})(?:/(?P<span>\d+))?")
+_TRACEPARENT = re.compile(r"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-(?P<span>[0-9a-f]{16})-")
+_RESERVED = frozenset({"severity", "message", "logger", "time", "event", "exception"})
+
 
 def hash_id(value: str) -> str:
     """A short, stable, non-reversible tag for a phone number or JID in logs."""
-    salt = os.environ.get("LOG_HASH_SALT", "salesbot")
+    salt = os.environ.get("LOG_HASH_SALT") or "salesbot"
     return hashlib.sha256(f"{salt}:{value}".encode()).hexdigest()[:12]
 
 
 @contextlib.contextmanager
-def correlation(**ids: str) -> Iterator[None]:
-    """Attach ids (wa_msg_id, reff_id, customer) to every record logged inside the block."""
-    merged = {**(_correlation.get() or {}), **{k: v for k, v in ids.items() if v}}
-    token = _correlation.set(merged)
+def correlation(**ids: str | None) -> Iterator[None]:
+    """Attach ids to every record logged inside the block (nested blocks add to the outer ones).
+
+    Pass `wa_msg_id`, `reff_id` and the like as they are; pass people's identifiers as
+    `customer_id=`, `chat_jid=` or `phone=`: they are hashed (`customer`, `chat`, `phone`) before
+    they are stored. `trace` may carry a trace id for work outside an HTTP request.
+    """
+    added: dict[str, str] = {}
+    for key, value in ids.items():
+        if not value:
+            continue
+        if key in _HASHED_INPUTS:
+            added[_HASHED_INPUTS[key]] = hash_id(value)
+        else:
+            added[key] = str(value)
+    token = _correlation.set({**(_correlation.get() or {}), **added})
     try:
         yield
     finally:
         _correlation.reset(token)
+
+
+def correlation_ids() -> dict[str, str]:
+    """The carried ids set now (for Pub/Sub attributes or to store beside an order)."""
+    current = _correlation.get() or {}
+    return {key: current[key] for key in CARRIED_IDS if key in current}
+
+
+def carried(attributes: Mapping[str, str]) -> dict[str, str]:
+    """The carried ids found in `attributes`, ready for `correlation(**carried(attrs))`."""
+    return {key: str(attributes[key]) for key in CARRIED_IDS if attributes.get(key)}
+
+
+def parse_trace_header(
+    cloud_trace: str | None, traceparent: str | None = None
+) -> tuple[str, str | None] | None:
+    """(trace id, span id) from `X-Cloud-Trace-Context` or W3C `traceparent`, else None."""
+    if cloud_trace and (match := _CLOUD_TRACE.match(cloud_trace)):
+        return match["trace"].lower(), match["span"]
+    if traceparent and (match := _TRACEPARENT.match(traceparent)):
+        return match["trace"], match["span"]
+    return None
+
+
+def _request_trace() -> tuple[str, str | None] | None:
+    # Only look at Flask when it is already loaded (the functions and the local server), so a
+    # CLI log line never imports it.
+    flask = sys.modules.get("flask")
+    if flask is None or not flask.has_request_context():
+        return None
+    headers = flask.request.headers
+    return parse_trace_header(headers.get("X-Cloud-Trace-Context"), headers.get("traceparent"))
+
+
+def _execution_id() -> str | None:
+    # functions-framework keeps the current invocation's id in a context variable; read it only
+    # when the framework is already loaded.
+    framework = sys.modules.get("functions_framework.execution_id")
+    if framework is not None:
+        with contextlib.suppress(Exception):
+            context = framework._get_current_context()  # noqa: SLF001 (no public accessor)
+            if context is not None and context.execution_id:
+                return str(context.execution_id)
+    return os.environ.get("FUNCTION_EXECUTION_ID") or None
 
 
 class JsonFormatter(logging.Formatter):
@@ -57,16 +135,34 @@ class JsonFormatter(logging.Formatter):
             "message": record.getMessage(),
             "logger": record.name,
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(),
+            "logging.googleapis.com/sourceLocation": {
+                "file": record.pathname,
+                "line": record.lineno,
+                "function": record.funcName,
+            },
         }
+        event = getattr(record, "event", None)
+        if event:
+            payload["event"] = str(event)
+            fields = getattr(record, "event_fields", None) or {}
+            for key, value in fields.items():
+                payload[f"field_{key}" if key in _RESERVED else key] = value
         labels = dict(_correlation.get() or {})
-        execution_id = os.environ.get("FUNCTION_EXECUTION_ID")
+        explicit_trace = labels.pop("trace", None)
+        execution_id = _execution_id()
         if execution_id:
             labels["execution_id"] = execution_id
         if labels:
             payload["logging.googleapis.com/labels"] = labels
-        trace = labels.get("trace")
+        trace = _request_trace() or ((explicit_trace, None) if explicit_trace else None)
         if trace:
-            payload["logging.googleapis.com/trace"] = trace
+            trace_id, span_id = trace
+            project = os.environ.get("GOOGLE_CLOUD_PROJECT") or os.environ.get("GCP_PROJECT")
+            payload["logging.googleapis.com/trace"] = (
+                f"projects/{project}/traces/{trace_id}" if project else trace_id
+            )
+            if span_id:
+                payload["logging.googleapis.com/spanId"] = span_id
         if record.exc_info:
             payload["exception"] = self.formatException(record.exc_info)
         return json.dumps(payload, ensure_ascii=False, default=str)
@@ -81,6 +177,10 @@ class TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         """Render one record with its correlation ids."""
         line = super().format(record)
+        event = getattr(record, "event", None)
+        if event:
+            fields = getattr(record, "event_fields", None) or {}
+            line += f" <{event}{''.join(f' {k}={v}' for k, v in fields.items())}>"
         ids = _correlation.get()
         return f"{line} [{' '.join(f'{k}={v}' for k, v in ids.items())}]" if ids else line
 

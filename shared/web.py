@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Flask, request
+from flask import Flask, Response, request
 
 from shared.jobs import get_jobs, run_job
 from shared.wiring import Components
@@ -17,6 +17,14 @@ def create_app(components: Components) -> Flask:
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, object], int]:
         return {"status": "ok", **components.health()}, 200
+
+    @app.get("/metrics")
+    def metrics() -> Response:
+        # Imported here: prometheus_client is only needed once something scrapes.
+        from shared.metrics import render  # noqa: PLC0415
+
+        body, content_type = render()
+        return Response(body, status=200, content_type=content_type)
 
     @app.post("/jobs/<name>")
     def job(name: str) -> tuple[dict[str, object], int]:

@@ -26,11 +26,16 @@ if TYPE_CHECKING:
     from shared.agent.media import Media
 
 NOT_SURE = "Maaf kak, aku belum nangkep maksudnya 🙏 Bisa diulang dengan kata lain?"
-NO_PRICE = "Bentar kak, harga pastinya aku cek dulu ya. Produk apa yang dicari? 🙏"
+NO_PRICE = "Bentar kak, aku cek dulu ya. Produk apa yang dicari? 🙏"
 ECHO = "🎤 aku dengar: “{}”"
 
 _RUPIAH = re.compile(r"(?i)\brp\.?\s*(\d[\d.,]*)")
 _NUMBER = re.compile(r"\d[\d.,]*")
+_DONE_CLAIM = re.compile(
+    r"(?i)\b(berhasil|sukses|sudah (aku |saya |ku)?(transfer|proses|kirim|bayar|isi|konfirmasi)"
+    r"|telah (di)?(proses|kirim|transfer|bayar))"
+)
+_STATUS_TOOLS = frozenset({"check_status", "get_history"})
 
 
 class Transcript(BaseModel):
@@ -123,9 +128,12 @@ class GeminiBrain:
         )
         if ctx.proposals:
             messages = [p.message for p in ctx.proposals]
+        elif result.text:
+            known = known_amounts(result.tool_outputs, turn.text or "", turn.log)
+            status_read = any(name in _STATUS_TOOLS for name in result.tool_calls)
+            messages = [guard_reply(result.text, known, status_read=status_read)]
         else:
-            known = [*result.tool_outputs, turn.text or "", *(m.text for m in turn.log)]
-            messages = [guard_amounts(result.text, known) if result.text else NOT_SURE]
+            messages = [NOT_SURE]
         return BrainReply(
             messages=messages,
             proposals=list(ctx.proposals),
@@ -135,11 +143,48 @@ class GeminiBrain:
         )
 
 
-def guard_amounts(text: str, sources: Sequence[str]) -> str:
-    """Drop sentences stating a rupiah amount that no source (tool result, chat) contains."""
-    known = {_amount(m) for s in sources for m in _NUMBER.findall(s)}
+def known_amounts(
+    outputs: Sequence[object], customer_text: str, log: Sequence[LoggedMessage]
+) -> set[int]:
+    """Amounts a reply may state: numbers in tool data, the customer's own, earlier bot prices.
+
+    Inside tool strings only `Rp …` amounts count, so digits in a product name or an injected
+    instruction do not vouch for a price.
+    """
+    known: set[int] = set()
+    stack: list[object] = list(outputs)
+    while stack:
+        item = stack.pop()
+        if isinstance(item, bool):
+            continue
+        if isinstance(item, int):
+            known.add(item)
+        elif isinstance(item, str):
+            known.update(_amount(m) for m in _RUPIAH.findall(item))
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
+    known.update(_amount(m) for m in _NUMBER.findall(customer_text))
+    for message in log:
+        pattern = _NUMBER if message.role == "customer" else _RUPIAH
+        known.update(_amount(m) for m in pattern.findall(message.text))
+    return known
+
+
+def guard_reply(text: str, known: set[int], *, status_read: bool) -> str:
+    """Drop sentences with an unknown rupiah amount or, unless a status tool ran, a done-claim.
+
+    The model cannot buy, pay or transfer anything, so "sudah berhasil" in its own words is
+    never true unless it is reading a status back from a tool.
+    """
     sentences = re.split(r"(?<=[.!?\n])\s+", text)
-    kept = [s for s in sentences if all(_amount(m) in known for m in _RUPIAH.findall(s))]
+    kept = [
+        s
+        for s in sentences
+        if all(_amount(m) in known for m in _RUPIAH.findall(s))
+        and (status_read or not _DONE_CLAIM.search(s))
+    ]
     if len(kept) == len(sentences):
         return text
     return " ".join(kept).strip() or NO_PRICE

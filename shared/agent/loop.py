@@ -47,7 +47,7 @@ class LoopResult:
 
     text: str
     tool_calls: list[str] = field(default_factory=list)
-    tool_outputs: list[str] = field(default_factory=list)
+    tool_outputs: list[dict[str, object]] = field(default_factory=list)
     steps: int = 0
     tokens: int = 0
 
@@ -108,7 +108,7 @@ def run_loop(
             name = call.name or ""
             output = run_tool(name, dict(call.args or {}), ctx)
             result.tool_calls.append(name)
-            result.tool_outputs.append(json.dumps(output, ensure_ascii=False, default=str))
+            result.tool_outputs.append(output)
             parts.append(
                 types.Part(
                     function_response=types.FunctionResponse(

@@ -12,9 +12,11 @@ from fakes.gemini_server import FakeGemini, error_reply, text_reply
 from shared.adapters.gemini.factory import build_gemini, run_reactivation
 from shared.adapters.gemini.keys import key_id_for
 from shared.adapters.gemini.rotator import AllKeysResting, RotatingGemini
+from shared.adapters.gemini.store_keys import StoreKeys
+from shared.adapters.postgres.migrate import apply_migrations
 from shared.agent.brain import GeminiBrain
 from shared.agent.router import BUSY_NOTICE
-from shared.config import Settings
+from shared.config import Settings, load_settings
 from shared.errors import LLMError
 from shared.jobs import run_job
 from shared.wiring import Components
@@ -127,10 +129,67 @@ def test_cooldown_expiry_re_enables_the_key_through_the_job(
     assert fake.keys_used()[-1] == "key-1"
 
 
-def test_no_keys_means_no_brain_and_an_empty_report() -> None:
-    components = Components()
-    assert components.brain is None
-    assert run_reactivation(components) == {"keys": 0, "active": 0, "cooling": 0, "reactivated": 0}
+@pytest.fixture(scope="module")
+def private_db(fresh_database: Callable[[], str]) -> str:
+    """A migrated database of this module alone: api_keys rows are global to a database."""
+    url = fresh_database()
+    apply_migrations(url)
+    return url
+
+
+@pytest.mark.postgres
+def test_table_keys_are_decrypted_rested_in_the_row_and_reactivated(
+    fake: FakeGemini, make_settings: Callable[..., Settings], clock: ManualClock, private_db: str
+) -> None:
+    settings = make_settings("", database_url=private_db, app_secret="s" * 32)
+    components = Components(settings=settings)
+    box = components.key_box
+    first = components.store.add_api_key(
+        ciphertext=box.encrypt("row-key-1"), fingerprint=box.fingerprint("row-key-1"), priority=1
+    )
+    components.store.add_api_key(
+        ciphertext=box.encrypt("row-key-2"), fingerprint=box.fingerprint("row-key-2"), priority=2
+    )
+    table = StoreKeys(components.store, box, clock=clock)
+    llm = build_gemini(settings, sources=[table], clock=clock)
+    assert llm is not None
+    components.__dict__["gemini"] = llm
+    fake.always(error_reply(429), key="row-key-1", times=1)
+
+    ask(llm)
+
+    assert fake.keys_used() == ["row-key-1", "row-key-2"]
+    (row,) = [r for r in components.store.list_api_keys(clock.now()) if r.id == first.id]
+    assert row.cooldown_until == clock.now() + timedelta(hours=24)
+    assert row.last_error is not None
+    assert row.last_error.startswith("quota: 429")
+    assert not row.available
+
+    clock.advance(hours=24, seconds=1)
+    report = run_job("reactivate_keys", components)
+
+    assert report["reactivated"] == 1
+    assert report["active"] == 2
+    (row,) = [r for r in components.store.list_api_keys(clock.now()) if r.id == first.id]
+    assert row.cooldown_until is None
+    ask(llm)
+    assert fake.keys_used()[-1] == "row-key-1"
+    components.store.close()
+
+
+@pytest.mark.postgres
+def test_keys_in_the_environment_give_the_process_a_brain_and_none_means_rules_only(
+    make_settings: Callable[..., Settings], private_db: str
+) -> None:
+    with_keys = Components(settings=make_settings("key-1", database_url=private_db))
+    assert isinstance(with_keys.brain, GeminiBrain)
+    assert with_keys.brain.llm is with_keys.gemini
+
+    without = Components(settings=load_settings(database_url=private_db))
+    for row in without.store.list_api_keys():  # rows another test of this module added
+        without.store.update_api_key(row.id, enabled=False)
+    assert without.brain is None
+    assert run_reactivation(without)["keys"] == 0
 
 
 def test_rejected_key_rests_and_bad_request_does_not_burn_other_keys(

@@ -1,0 +1,218 @@
+# The Cloud Functions (gen2, Python 3.12), all built from ONE source archive: functions/main.py and
+# functions/requirements.txt at the archive root (where the Python buildpack expects them) plus the
+# shared/ package beside them. Each function is the same code with a different entry point.
+
+locals {
+  repo_root = "${path.module}/.."
+
+  # Package data in shared/ (see [tool.setuptools.package-data] in pyproject.toml) plus code.
+  shared_sources    = fileset("${local.repo_root}/shared", "**/*.{py,json,sql,txt,yaml}")
+  functions_sources = fileset("${local.repo_root}/functions", "*.py")
+
+  functions = {
+    on_message = {
+      description = "Handles inbound WhatsApp messages pushed from wa-inbound."
+      component   = "handler"
+      ingress     = "ALLOW_INTERNAL_ONLY" # Pub/Sub push from this project counts as internal
+      memory      = "1Gi"
+      concurrency = 8
+      timeout     = local.inbound_ack_deadline_seconds
+    }
+    atlantic_webhook = {
+      description = "Receives Atlantic H2H callbacks; checks X-ATL-Signature itself."
+      component   = "webhook"
+      ingress     = "ALLOW_ALL" # Atlantic calls it from the internet
+      memory      = "512Mi"
+      concurrency = 16
+      timeout     = 60
+    }
+    reactivate_keys = {
+      description = "Re-enables Gemini keys whose cooldown has passed."
+      component   = "jobs"
+      ingress     = "ALLOW_INTERNAL_ONLY" # Cloud Scheduler from this project counts as internal
+      memory      = "512Mi"
+      concurrency = 1
+      timeout     = 120
+    }
+    refresh_prices = {
+      description = "Refreshes the supplier price lists into the price cache."
+      component   = "jobs"
+      ingress     = "ALLOW_INTERNAL_ONLY"
+      memory      = "1Gi"
+      concurrency = 1
+      timeout     = 300
+    }
+    reconcile = {
+      description = "Asks the supplier about pending orders, deposits and transfers and settles them."
+      component   = "jobs"
+      ingress     = "ALLOW_INTERNAL_ONLY"
+      memory      = "512Mi"
+      concurrency = 1
+      timeout     = 110 # shorter than the 2-minute schedule, so runs never overlap
+    }
+    check_balance = {
+      description = "Checks the supplier balance and alerts the owner when it runs low."
+      component   = "jobs"
+      ingress     = "ALLOW_INTERNAL_ONLY"
+      memory      = "512Mi"
+      concurrency = 1
+      timeout     = 60
+    }
+  }
+
+  # Non-secret settings shared by every component (names match shared/config.py).
+  common_env = {
+    LOG_FORMAT              = "json"
+    LOG_LEVEL               = var.log_level
+    GCP_PROJECT             = var.project_id
+    SUPABASE_URL            = var.supabase_url
+    UPSTASH_REDIS_REST_URL  = var.upstash_redis_rest_url
+    ATL_BASE_URL            = var.atl_base_url
+    OWNER_NUMBER            = var.owner_number
+    ADMIN_NUMBERS           = var.admin_numbers
+    SUPPLIER_BALANCE_ALERT  = tostring(var.supplier_balance_alert)
+    RECONCILE_ALERT_MINUTES = tostring(var.reconcile_alert_minutes)
+    PUBSUB_INBOUND_TOPIC    = google_pubsub_topic.inbound.name
+    PUBSUB_OUTBOUND_TOPIC   = google_pubsub_topic.outbound.name
+    # Not read by the code: changing it rolls new revisions, which re-read secrets at "latest".
+    CONFIG_REVISION = var.config_revision
+  }
+}
+
+data "archive_file" "functions" {
+  type        = "zip"
+  output_path = "${path.module}/.build/functions-source.zip"
+
+  source {
+    content  = file("${local.repo_root}/functions/requirements.txt")
+    filename = "requirements.txt"
+  }
+
+  dynamic "source" {
+    for_each = local.functions_sources
+    content {
+      content  = file("${local.repo_root}/functions/${source.value}")
+      filename = source.value
+    }
+  }
+
+  dynamic "source" {
+    for_each = local.shared_sources
+    content {
+      content  = file("${local.repo_root}/shared/${source.value}")
+      filename = "shared/${source.value}"
+    }
+  }
+}
+
+resource "google_storage_bucket" "function_source" {
+  #checkov:skip=CKV_GCP_62:Access logs of a bucket that only holds build archives uploaded by Terraform add cost without an audit need; Cloud Audit Logs record admin access.
+  name                        = "${var.project_id}-${var.name_prefix}-fn-source"
+  location                    = var.region
+  uniform_bucket_level_access = true
+  public_access_prevention    = "enforced"
+  force_destroy               = true
+  labels                      = { app = var.name_prefix }
+
+  versioning {
+    enabled = true
+  }
+
+  lifecycle_rule {
+    condition {
+      age = 30
+    }
+    action {
+      type = "Delete"
+    }
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+# The object name carries the archive's hash, so a code change redeploys every function.
+resource "google_storage_bucket_object" "function_source" {
+  name   = "functions-${data.archive_file.functions.output_md5}.zip"
+  bucket = google_storage_bucket.function_source.name
+  source = data.archive_file.functions.output_path
+}
+
+resource "google_storage_bucket_iam_member" "build_reads_source" {
+  bucket = google_storage_bucket.function_source.name
+  role   = "roles/storage.objectViewer"
+  member = google_service_account.build.member
+}
+
+resource "google_cloudfunctions2_function" "fn" {
+  #checkov:skip=CKV_GCP_124:atlantic_webhook must accept traffic from the internet (Atlantic calls it); every other function is ALLOW_INTERNAL_ONLY. The webhook authenticates each call by its signature.
+  for_each = local.functions
+
+  name        = "${var.name_prefix}-${replace(each.key, "_", "-")}"
+  location    = var.region
+  description = each.value.description
+  labels      = { app = var.name_prefix, component = each.value.component }
+
+  build_config {
+    runtime         = "python312"
+    entry_point     = each.key
+    service_account = google_service_account.build.id
+
+    source {
+      storage_source {
+        bucket = google_storage_bucket.function_source.name
+        object = google_storage_bucket_object.function_source.name
+      }
+    }
+  }
+
+  service_config {
+    min_instance_count               = 0
+    max_instance_count               = var.function_max_instances
+    available_memory                 = each.value.memory
+    available_cpu                    = "1"
+    max_instance_request_concurrency = each.value.concurrency
+    timeout_seconds                  = each.value.timeout
+    ingress_settings                 = each.value.ingress
+    all_traffic_on_latest_revision   = true
+    service_account_email            = google_service_account.runtime[each.value.component].email
+    # ALL_TRAFFIC: supplier calls must leave through Cloud NAT's static IP (network.tf).
+    vpc_connector                 = google_vpc_access_connector.egress.id
+    vpc_connector_egress_settings = "ALL_TRAFFIC"
+    environment_variables         = local.common_env
+
+    dynamic "secret_environment_variables" {
+      for_each = local.component_secrets[each.value.component]
+      content {
+        key        = secret_environment_variables.value
+        project_id = var.project_id
+        secret     = google_secret_manager_secret.key[secret_environment_variables.value].secret_id
+        version    = "latest"
+      }
+    }
+  }
+
+  depends_on = [
+    google_project_iam_member.build,
+    google_storage_bucket_iam_member.build_reads_source,
+    google_secret_manager_secret_iam_member.reader,
+  ]
+}
+
+# Invokers. Gen2 functions are Cloud Run services, so invocation is roles/run.invoker on the service.
+resource "google_cloud_run_service_iam_member" "inbound_push_invokes_on_message" {
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["on_message"].name
+  role     = "roles/run.invoker"
+  member   = google_service_account.inbound_push.member
+}
+
+resource "google_cloud_run_service_iam_member" "webhook_public" {
+  #checkov:skip=CKV_GCP_102:Atlantic cannot present a Google identity, so the webhook is public by design; see the comment below.
+  # Public on purpose: Atlantic cannot authenticate to Google. The function rejects any request
+  # without the right X-ATL-Signature (constant-time compare) and re-queries the supplier before
+  # moving money, so an unauthenticated caller can change nothing.
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["atlantic_webhook"].name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}

@@ -1,0 +1,166 @@
+# The bus: wa-inbound (relay -> on_message, ordered per chat), wa-outbound (functions -> relay) and
+# a dead-letter topic for messages that keep failing.
+#
+# on_message is fed by a push subscription that this file owns rather than by an Eventarc trigger:
+# Eventarc creates its own subscription, whose ordering, retry policy and dead-lettering cannot be
+# set from Terraform (hashicorp/terraform-provider-google#17697, #25069). The push body is the
+# standard Pub/Sub push envelope, which functions-framework turns into the same CloudEvent an
+# Eventarc trigger would deliver.
+
+locals {
+  inbound_ack_deadline_seconds = 120
+}
+
+resource "google_pubsub_topic" "inbound" {
+  #checkov:skip=CKV_GCP_83:Google-managed encryption at rest; a customer-managed KMS key would add cost and a key to rotate without protecting against a threat that matters to a one-shop bot. Messages carry no secrets.
+  name                       = "wa-inbound"
+  message_retention_duration = "86400s"
+  labels                     = { app = var.name_prefix }
+
+  message_storage_policy {
+    allowed_persistence_regions = [var.region]
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_pubsub_topic" "outbound" {
+  #checkov:skip=CKV_GCP_83:Google-managed encryption at rest, as for wa-inbound.
+  name                       = "wa-outbound"
+  message_retention_duration = "86400s"
+  labels                     = { app = var.name_prefix }
+
+  message_storage_policy {
+    allowed_persistence_regions = [var.region]
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_pubsub_topic" "dead_letter" {
+  #checkov:skip=CKV_GCP_83:Google-managed encryption at rest, as for wa-inbound.
+  name                       = "wa-dead-letter"
+  message_retention_duration = "604800s"
+  labels                     = { app = var.name_prefix }
+
+  message_storage_policy {
+    allowed_persistence_regions = [var.region]
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+# Inbound: ordered per chat (the relay publishes with ordering_key = chat), pushed to on_message
+# with an OIDC token. A message the function keeps rejecting goes to the dead-letter topic after
+# 10 attempts instead of blocking its chat's ordering key for the whole retention period.
+resource "google_pubsub_subscription" "inbound" {
+  name                       = "wa-inbound-on-message"
+  topic                      = google_pubsub_topic.inbound.id
+  enable_message_ordering    = true
+  ack_deadline_seconds       = local.inbound_ack_deadline_seconds
+  message_retention_duration = "86400s"
+  labels                     = { app = var.name_prefix }
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.fn["on_message"].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.inbound_push.email
+      audience              = google_cloudfunctions2_function.fn["on_message"].service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter.id
+    max_delivery_attempts = 10
+  }
+
+  expiration_policy {
+    ttl = "" # never expire, even when no message arrives for a month
+  }
+
+  depends_on = [google_service_account_iam_member.pubsub_mints_push_token]
+}
+
+# Outbound: the relay streaming-pulls replies; ordered so a chat's replies go out in order.
+resource "google_pubsub_subscription" "outbound_relay" {
+  name                       = "wa-outbound-relay"
+  topic                      = google_pubsub_topic.outbound.id
+  enable_message_ordering    = true
+  ack_deadline_seconds       = 60
+  message_retention_duration = "86400s"
+  labels                     = { app = var.name_prefix }
+
+  retry_policy {
+    minimum_backoff = "5s"
+    maximum_backoff = "300s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter.id
+    max_delivery_attempts = 5
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# Keeps dead letters for a week so the operator can read and replay them (docs/operations.md).
+resource "google_pubsub_subscription" "dead_letter_hold" {
+  name                       = "wa-dead-letter-hold"
+  topic                      = google_pubsub_topic.dead_letter.id
+  ack_deadline_seconds       = 60
+  message_retention_duration = "604800s"
+  retain_acked_messages      = false
+  labels                     = { app = var.name_prefix }
+
+  expiration_policy {
+    ttl = ""
+  }
+}
+
+# Who may publish and pull: each grant is on one topic or subscription.
+resource "google_pubsub_topic_iam_member" "relay_publishes_inbound" {
+  topic  = google_pubsub_topic.inbound.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.runtime["relay"].member
+}
+
+resource "google_pubsub_topic_iam_member" "outbound_publishers" {
+  for_each = toset(["handler", "webhook", "jobs"])
+
+  topic  = google_pubsub_topic.outbound.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.runtime[each.value].member
+}
+
+resource "google_pubsub_subscription_iam_member" "relay_pulls_outbound" {
+  subscription = google_pubsub_subscription.outbound_relay.id
+  role         = "roles/pubsub.subscriber"
+  member       = google_service_account.runtime["relay"].member
+}
+
+# Dead-lettering needs the Pub/Sub service agent to publish to the dead-letter topic and to
+# acknowledge on the source subscriptions.
+resource "google_pubsub_topic_iam_member" "agent_publishes_dead_letters" {
+  topic  = google_pubsub_topic.dead_letter.id
+  role   = "roles/pubsub.publisher"
+  member = local.pubsub_agent
+}
+
+resource "google_pubsub_subscription_iam_member" "agent_forwards_dead_letters" {
+  for_each = {
+    inbound  = google_pubsub_subscription.inbound.id
+    outbound = google_pubsub_subscription.outbound_relay.id
+  }
+
+  subscription = each.value
+  role         = "roles/pubsub.subscriber"
+  member       = local.pubsub_agent
+}

@@ -1,0 +1,178 @@
+"""Logs that Cloud Logging understands, named events, and the Prometheus `/metrics` endpoint."""
+
+from __future__ import annotations
+
+import io
+import json
+import logging
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from functions_framework import create_app as create_function_app
+
+from shared import metrics
+from shared.config import load_settings
+from shared.log import (
+    JsonFormatter,
+    TextFormatter,
+    carried,
+    correlation,
+    correlation_ids,
+    hash_id,
+    parse_trace_header,
+)
+from shared.observability import Event, log_event
+from shared.web import create_app
+from shared.wiring import Components
+
+TRACE_ID = "105445aa7843bc8bf206b12000100000"
+
+
+@pytest.fixture
+def json_lines() -> Iterator[io.StringIO]:
+    """Capture what the root logger writes as JSON, as `setup_logging(fmt='json')` would."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield stream
+    root.removeHandler(handler)
+    root.setLevel(old_level)
+
+
+def records(stream: io.StringIO) -> list[dict[str, object]]:
+    return [json.loads(line) for line in stream.getvalue().splitlines()]
+
+
+def test_correlation_ids_are_labels_and_people_are_hashed(json_lines: io.StringIO) -> None:
+    phone = "6281234567890"
+    with correlation(wa_msg_id="3EB0AA", customer_id=phone), correlation(reff_id="Q-1"):
+        logging.getLogger("t").info("order created")
+        carried_ids = correlation_ids()
+    (record,) = records(json_lines)
+    assert record["severity"] == "INFO"
+    assert record["message"] == "order created"
+    labels = record["logging.googleapis.com/labels"]
+    assert labels == {"wa_msg_id": "3EB0AA", "reff_id": "Q-1", "customer": hash_id(phone)}
+    assert phone not in json_lines.getvalue()
+    # What the relay publishes as attributes is what on_message re-opens, unchanged.
+    assert carried_ids == {"wa_msg_id": "3EB0AA", "reff_id": "Q-1", "customer": hash_id(phone)}
+    assert carried({**carried_ids, "kind": "text"}) == carried_ids
+
+
+def test_trace_header_parsing() -> None:
+    assert parse_trace_header(f"{TRACE_ID}/123;o=1") == (TRACE_ID, "123")
+    assert parse_trace_header(None, f"00-{TRACE_ID}-00f067aa0ba902b7-01") == (
+        TRACE_ID,
+        "00f067aa0ba902b7",
+    )
+    assert parse_trace_header("garbage", "also-garbage") is None
+
+
+def test_function_logs_carry_trace_and_execution_id(
+    json_lines: io.StringIO, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("GCP_PROJECT", "proj-1")
+    source = tmp_path / "main.py"
+    source.write_text(
+        "import logging\n"
+        "import functions_framework\n"
+        "@functions_framework.http\n"
+        "def hello(request):\n"
+        "    logging.getLogger('fn').warning('handled')\n"
+        "    return 'ok'\n"
+    )
+    client = create_function_app(target="hello", source=str(source)).test_client()
+    response = client.post(
+        "/",
+        headers={"X-Cloud-Trace-Context": f"{TRACE_ID}/42;o=1", "Function-Execution-Id": "ex-9"},
+    )
+    assert response.status_code == 200
+    (record,) = [r for r in records(json_lines) if r["message"] == "handled"]
+    assert record["severity"] == "WARNING"
+    assert record["logging.googleapis.com/trace"] == f"projects/proj-1/traces/{TRACE_ID}"
+    assert record["logging.googleapis.com/spanId"] == "42"
+    assert record["logging.googleapis.com/labels"] == {"execution_id": "ex-9"}
+    assert record["logging.googleapis.com/sourceLocation"]["function"] == "hello"
+
+
+def test_log_event_names_the_event_and_counts_it(json_lines: io.StringIO) -> None:
+    before = metrics.EVENTS.labels(event="supplier_balance_low")._value.get()
+    log_event(
+        logging.getLogger("atl"),
+        Event.SUPPLIER_BALANCE_LOW,
+        "supplier balance low: %d",
+        42_000,
+        balance=42_000,
+        threshold=100_000,
+        message="not allowed to clobber",
+    )
+    (record,) = records(json_lines)
+    assert record["event"] == "supplier_balance_low"
+    assert record["severity"] == "WARNING"
+    assert record["message"] == "supplier balance low: 42000"
+    assert record["balance"] == 42_000
+    assert record["threshold"] == 100_000
+    assert record["field_message"] == "not allowed to clobber"
+    assert metrics.EVENTS.labels(event="supplier_balance_low")._value.get() == before + 1
+
+
+def test_relay_events_page_as_errors_and_turns_log_as_info(json_lines: io.StringIO) -> None:
+    log_event(logging.getLogger("relay"), Event.RELAY_LOGGED_OUT, "logged out", reason="401")
+    log_event(logging.getLogger("convo"), Event.TURN_ANSWERED, "turn", tier="rules")
+    logged_out, turn = records(json_lines)
+    assert (logged_out["severity"], logged_out["event"]) == ("ERROR", "relay_logged_out")
+    assert (turn["severity"], turn["tier"]) == ("INFO", "rules")
+
+
+def test_text_logs_show_event_and_ids() -> None:
+    record = logging.LogRecord("t", logging.WARNING, __file__, 1, "low", None, None)
+    record.event = "supplier_balance_low"
+    record.event_fields = {"balance": 5}
+    with correlation(reff_id="Q-2"):
+        line = TextFormatter().format(record)
+    assert line.endswith("low <supplier_balance_low balance=5> [reff_id=Q-2]")
+
+
+def test_metrics_endpoint_serves_prometheus_text() -> None:
+    client = create_app(Components(settings=load_settings(jobs_token="t"))).test_client()
+    kind = f"k{uuid.uuid4().hex[:6]}"
+    metrics.MESSAGES_IN.labels(kind=kind).inc(3)
+    metrics.record_supplier_call("transaksi/create", 0.3, "success")
+    response = client.get("/metrics")
+    assert response.status_code == 200
+    assert response.content_type.startswith("text/plain")
+    body = response.get_data(as_text=True)
+    assert f'salesbot_messages_in_total{{kind="{kind}"}} 3.0' in body
+    assert (
+        'salesbot_supplier_requests_total{endpoint="transaksi/create",outcome="success"}' in body
+    )
+    assert "salesbot_supplier_request_seconds_bucket" in body
+    for name in ("salesbot_turns_total", "salesbot_gemini_active_keys", "salesbot_pending_items"):
+        assert f"# TYPE {name.removesuffix('_total')}" in body
+
+
+def test_scrape_time_gauges_use_their_callbacks_and_survive_failures() -> None:
+    client = create_app(Components(settings=load_settings(jobs_token="t"))).test_client()
+    metrics.PENDING_ITEMS.set_callback(
+        lambda: {("order", metrics.age_bucket(4000)): 2, ("deposit", metrics.age_bucket(10)): 1}
+    )
+
+    def broken() -> dict[tuple[str, ...], float]:
+        raise RuntimeError("database down")
+
+    metrics.LEDGER_RUPIAH.set_callback(broken)
+    try:
+        body = client.get("/metrics").get_data(as_text=True)
+    finally:
+        metrics.PENDING_ITEMS.set_callback(None)
+        metrics.LEDGER_RUPIAH.set_callback(None)
+    assert 'salesbot_pending_items{age="gt_1h",kind="order"} 2.0' in body
+    assert 'salesbot_pending_items{age="lt_5m",kind="deposit"} 1.0' in body
+    assert "# TYPE salesbot_ledger_rupiah gauge" in body
+    assert "salesbot_ledger_rupiah{" not in body
