@@ -1,6 +1,8 @@
 """Catalog search speed over 10,000 products and quality on the labelled queries.
 
-Budget: median <= 1 ms and p99 <= 5 ms per query on a 10,000-item catalogue. Quality: share of
+Budget: median <= 1 ms and p99 <= 5 ms per query on a 10,000-item catalogue, reported as wall
+time and as this process's CPU time (the machine is shared, so wall-time tails include waiting
+for a core). Quality: share of
 labelled queries (tests/nlu/data/queries.jsonl) whose expected product is in the top 3, on the
 default sandbox catalogue and on the 10,000-item one. Bounded: about 20 s.
 """
@@ -59,25 +61,28 @@ def main() -> None:
     queries = [str(r["query"]) for r in rows] + EXTRA
     for query in queries:  # warm the typo-repair memo like a running process would
         big.search(query)
-    timings: list[float] = []
+    wall: list[float] = []
+    cpu: list[float] = []
     for _ in range(ROUNDS):
         for query in queries:
-            t0 = time.perf_counter()
+            w0, c0 = time.perf_counter(), time.process_time()
             big.search(query)
-            timings.append(time.perf_counter() - t0)
-    timings.sort()
-    median = statistics.median(timings) * 1e3
-    p99 = timings[int(len(timings) * 0.99)] * 1e3
+            cpu.append(time.process_time() - c0)
+            wall.append(time.perf_counter() - w0)
     budget_times = []
     for budget in (5_000, 20_000, 50_000, 100_000, 1_000_000):
         t0 = time.perf_counter()
         big.budget_filter(budget)
         budget_times.append((time.perf_counter() - t0) * 1e3)
     print(f"catalogue: {len(big)} products, index built in {build:.2f} s")
-    print(
-        f"search: {len(timings)} queries, median {median:.3f} ms, p99 {p99:.3f} ms, "
-        f"max {timings[-1] * 1e3:.3f} ms"
-    )
+    for label, timings in (("wall", wall), ("cpu", cpu)):
+        timings.sort()
+        median = statistics.median(timings) * 1e3
+        p99 = timings[int(len(timings) * 0.99)] * 1e3
+        print(
+            f"search ({label} time): {len(timings)} queries, median {median:.3f} ms, "
+            f"p99 {p99:.3f} ms, max {timings[-1] * 1e3:.3f} ms"
+        )
     print(f"budget_filter: worst {max(budget_times):.3f} ms")
     print(f"quality (expected product in top 3, {len(rows)} labelled queries):")
     for catalog in (small, big):

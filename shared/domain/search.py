@@ -120,6 +120,7 @@ class Catalog:
         self._vocabulary = sorted(self._terms)
         by_price = sorted(range(len(self._products)), key=lambda i: self._products[i].sell_price)
         self._by_price = [i for i in by_price if self._products[i].available]
+        self._available = frozenset(self._by_price)
         self._prices = [self._products[i].sell_price for i in self._by_price]
         self._alias_words = sorted({k[0] for k in aliases().phrases if len(k) == 1})
         self._stopwords = filler_words()
@@ -149,12 +150,12 @@ class Catalog:
         parsed = self._understand(query)
         if parsed.empty or limit <= 0:
             return SearchResult((), 0)
-        ranked = sorted(self._candidates(parsed))
+        candidates = self._candidates(parsed)
         if budget is not None:
-            ranked = [i for i in ranked if self._products[i].sell_price <= budget]
+            candidates = {i for i in candidates if self._products[i].sell_price <= budget}
         diverse = not parsed.providers and not parsed.codes
-        items, sold_out = self._pick(ranked, limit, diverse=diverse)
-        total = sum(1 for i in ranked if self._products[i].available)
+        items, sold_out = self._pick(sorted(candidates), limit, diverse=diverse)
+        total = len(candidates & self._available)
         return SearchResult(tuple(items), total, _hint(parsed, total, len(items)), sold_out)
 
     def budget_filter(
