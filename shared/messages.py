@@ -33,6 +33,11 @@ class InboundMessage(BaseModel):
     media_mime: str | None = None
     from_me: bool = False
     channel: Literal["whatsapp", "console"] = "whatsapp"
+    backlog: bool = Field(
+        default=False,
+        description="received before the relay connected or older than the stale window: "
+        "record it, never run a side effect from it",
+    )
 
 
 class OutboundMessage(BaseModel):

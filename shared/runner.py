@@ -12,6 +12,7 @@ from types import FrameType
 from werkzeug.serving import BaseWSGIServer, make_server
 
 from shared.adapters.postgres.migrate import apply_migrations
+from shared.bus import InProcessBus
 from shared.config import get_settings
 from shared.jobs import JobLoop
 from shared.log import setup_logging
@@ -79,3 +80,20 @@ def serve_command(args: argparse.Namespace) -> int:
     runner.stopping.wait()
     runner.stop()
     return 0
+
+
+# --- WhatsApp in the all-in-one process (relay engineer) -----------------------------------------
+
+
+def start_whatsapp_if_enabled(
+    components: Components, bus: InProcessBus, stopping: threading.Event
+) -> object | None:
+    """With WA_ENABLED=1, run the WhatsApp relay on `bus` until `stopping` is set.
+
+    Call it after the bus's consumers are registered; neonize is imported only when enabled.
+    """
+    if not components.settings.wa_enabled:
+        return None
+    from shared.adapters.whatsapp.relay import start_whatsapp  # noqa: PLC0415
+
+    return start_whatsapp(components, bus, stopping)

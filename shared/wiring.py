@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from shared.adapters.gemini.rotator import RotatingGemini
     from shared.agent.brain import GeminiBrain
 
+if TYPE_CHECKING:
+    from shared.adapters.storage import MediaStore
+
 
 @dataclass(kw_only=True)
 class Components:
@@ -89,6 +92,13 @@ class Components:
         if self.settings.jobs_token is not None:
             return self.settings.jobs_token.get_secret_value()
         return _local_secret(self.settings, "jobs_token")
+
+    @functools.cached_property
+    def media(self) -> MediaStore:
+        """Private media (voice notes, images, QRIS PNGs): Supabase Storage or DATA_DIR/media."""
+        from shared.adapters.storage import media_store  # noqa: PLC0415
+
+        return media_store(self.settings)
 
     @functools.cached_property
     def gemini(self) -> RotatingGemini | None:

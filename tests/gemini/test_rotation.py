@@ -207,3 +207,35 @@ def test_rejected_key_rests_and_bad_request_does_not_burn_other_keys(
     assert type(info.value) is LLMError
     assert fake.keys_used() == ["key-1", "key-2", "key-2"]
     assert llm.ring.resting_until(key2) is None
+
+
+def test_metrics_count_outcomes_cooldowns_tiers_tokens_and_active_keys(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], services: FakeServices
+) -> None:
+    from shared.metrics import REGISTRY
+
+    def value(name: str, **labels: str) -> float:
+        return REGISTRY.get_sample_value(name, labels) or 0.0
+
+    before = {
+        "quota": value("salesbot_gemini_requests_total", outcome="quota"),
+        "ok": value("salesbot_gemini_requests_total", outcome="ok"),
+        "hits": value("salesbot_gemini_quota_hits_total"),
+        "gemini": value("salesbot_turns_total", tier="gemini"),
+        "rules": value("salesbot_turns_total", tier="rules"),
+        "tokens": value("salesbot_gemini_tokens_total", direction="prompt"),
+    }
+    chat = Chat(brain=GeminiBrain(make_llm(), services), services=services)
+    fake.always(error_reply(429), key="key-1", times=1)
+    fake.script(text_reply("Halo kak!", tokens=42))
+
+    chat.send("halo, mau tanya dong")
+    chat.send("saldo")
+
+    assert value("salesbot_gemini_requests_total", outcome="quota") == before["quota"] + 1
+    assert value("salesbot_gemini_requests_total", outcome="ok") == before["ok"] + 1
+    assert value("salesbot_gemini_quota_hits_total") == before["hits"] + 1
+    assert value("salesbot_turns_total", tier="gemini") == before["gemini"] + 1
+    assert value("salesbot_turns_total", tier="rules") == before["rules"] + 1
+    assert value("salesbot_gemini_tokens_total", direction="prompt") == before["tokens"] + 42
+    assert value("salesbot_gemini_active_keys") == 1

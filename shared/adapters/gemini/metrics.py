@@ -1,14 +1,28 @@
-"""Prometheus metrics of the Gemini adapter: requests, errors by kind, cooldowns, keys, tokens."""
+"""Gemini metrics: the shared families of `shared.metrics` plus the adapter's own two.
+
+Requests by outcome (ok, quota, server_error, timeout, other) are the errors by kind; quota hits
+count cooldowns; active keys is refreshed after every call and by the reactivation job.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge
+from prometheus_client import Counter
 
-REQUESTS = Counter("salesbot_gemini_requests", "generateContent calls by outcome", ["outcome"])
-ERRORS = Counter(
-    "salesbot_gemini_errors", "Gemini failures by kind (quota, key, server, timeout)", ["kind"]
+from shared.metrics import GEMINI_ACTIVE_KEYS as ACTIVE_KEYS
+from shared.metrics import GEMINI_QUOTA_HITS as COOLDOWNS
+from shared.metrics import GEMINI_REQUESTS as REQUESTS
+from shared.metrics import REGISTRY
+
+__all__ = ["ACTIVE_KEYS", "BREAKER_OPENS", "COOLDOWNS", "REQUESTS", "TOKENS"]
+
+BREAKER_OPENS = Counter(
+    "salesbot_gemini_breaker_opens",
+    "Per-key circuit breaker openings after a 5xx or timeout (30 s, 2 min, 10 min).",
+    registry=REGISTRY,
 )
-COOLDOWNS = Counter("salesbot_gemini_cooldowns", "keys put on a quota cooldown")
-BREAKER_OPENS = Counter("salesbot_gemini_breaker_opens", "per-key circuit breaker openings")
-ACTIVE_KEYS = Gauge("salesbot_gemini_active_keys", "keys usable right now (not cooling)")
-TOKENS = Counter("salesbot_gemini_tokens", "tokens reported by Gemini", ["direction"])
+TOKENS = Counter(
+    "salesbot_gemini_tokens",
+    "Tokens reported by Gemini. direction: prompt, output.",
+    ["direction"],
+    registry=REGISTRY,
+)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from shared.adapters.gemini import metrics
 from shared.adapters.gemini.client import LLMKeyRejected, call_gemini, make_client
-from shared.errors import LLMRateLimited, LLMUnavailable
+from shared.errors import LLMError, LLMRateLimited, LLMUnavailable
 
 if TYPE_CHECKING:
     from google import genai
@@ -81,26 +81,35 @@ class RotatingGemini:
                     self._client(key), model=self.model, contents=contents, config=config
                 )
             except LLMRateLimited as exc:
-                kind = "key" if isinstance(exc, LLMKeyRejected) else "quota"
-                metrics.ERRORS.labels(kind).inc()
-                resting.append(self.ring.rest(key, f"{kind}: {exc}"))
+                rejected = isinstance(exc, LLMKeyRejected)
+                metrics.REQUESTS.labels("other" if rejected else "quota").inc()
+                resting.append(self.ring.rest(key, f"{'key' if rejected else 'quota'}: {exc}"))
+                self._publish_active()
                 continue
             except LLMUnavailable as exc:
-                metrics.ERRORS.labels("timeout" if "timeout" in str(exc) else "server").inc()
+                timeout = str(exc).startswith("timeout")
+                metrics.REQUESTS.labels("timeout" if timeout else "server_error").inc()
                 step = self._breakers.failure(key.id)
                 metrics.BREAKER_OPENS.inc()
                 log.warning("gemini key %s failed (%s); benched %ss", key.id, exc, step.seconds)
                 failures.append(f"{key.id}: {exc}")
+                self._publish_active()
                 continue
+            except LLMError:
+                metrics.REQUESTS.labels("other").inc()
+                raise
             self._breakers.success(key.id)
             metrics.REQUESTS.labels("ok").inc()
             _count_tokens(response)
             return response
-        metrics.REQUESTS.labels("no_key").inc()
         if resting and not failures:
             wait = (min(resting) - self._clock.now()).total_seconds()
             raise AllKeysResting("every Gemini key is cooling down", retry_after=max(wait, 0))
         raise LLMUnavailable("no Gemini key could answer: " + "; ".join(failures or ["no keys"]))
+
+    def _publish_active(self) -> None:
+        usable = [k for k in self.ring.usable() if not self._breakers.is_open(k.id)]
+        metrics.ACTIVE_KEYS.set(len(usable))
 
     def _client(self, key: GeminiKey) -> genai.Client:
         # Building a client costs ~72 ms (SSL context): one per key for the process's life.

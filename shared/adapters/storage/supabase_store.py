@@ -1,0 +1,58 @@
+"""Media in a private Supabase Storage bucket (production), through storage3's REST client.
+
+Retention is enforced by the reader (objects older than the TTL count as gone) and by a bucket
+lifecycle or the cleanup job deleting old objects; nothing here makes an object public.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+from shared.adapters.storage import MediaNotFound
+
+if TYPE_CHECKING:
+    from storage3 import SyncStorageClient
+
+
+class SupabaseMediaStore:
+    """Uploads with an explicit content type (storage3 otherwise defaults to text/plain)."""
+
+    def __init__(self, url: str, service_key: str, *, bucket: str) -> None:
+        self._url = url.rstrip("/") + "/storage/v1"
+        self._key = service_key
+        self._bucket = bucket
+        self._client: SyncStorageClient | None = None
+        self._lock = threading.Lock()
+
+    def _storage(self) -> SyncStorageClient:
+        with self._lock:
+            if self._client is None:
+                from storage3 import SyncStorageClient  # noqa: PLC0415 - lazy, ~100 ms
+
+                self._client = SyncStorageClient(
+                    self._url,
+                    {"apiKey": self._key, "Authorization": f"Bearer {self._key}"},
+                    timeout=20,
+                )
+            return self._client
+
+    def put(self, key: str, data: bytes, mime: str) -> str:
+        """Upload (overwriting a previous copy of the same message)."""
+        self._storage().from_(self._bucket).upload(
+            key, data, {"content-type": mime, "upsert": "true"}
+        )
+        return key
+
+    def get(self, ref: str) -> bytes:
+        """Download the object."""
+        from storage3.exceptions import StorageApiError  # noqa: PLC0415
+
+        try:
+            return bytes(self._storage().from_(self._bucket).download(ref))
+        except StorageApiError as exc:
+            raise MediaNotFound(f"media {ref!r} not available ({exc.status})") from exc
+
+    def delete(self, ref: str) -> None:
+        """Remove the object."""
+        self._storage().from_(self._bucket).remove([ref])

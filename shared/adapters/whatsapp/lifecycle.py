@@ -1,0 +1,195 @@
+"""Connection lifecycle: what each neonize event means for sending (whatsapp.md §3).
+
+`ConnectionState` is the relay's single source of truth for "may we send?". Terminal events
+(LoggedOut, StreamReplaced, ClientOutdated, a terminal ConnectFailure) stop sending for good:
+the owner is alerted and the client is disconnected, never reconnected in a loop; a new login
+(QR or pairing code) or a redeploy is an operator's decision. A TemporaryBan stops sending until
+it expires, then the governor runs in slow mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from neonize.proto import Neonize_pb2  # noqa: TID251 - this package owns neonize
+
+log = logging.getLogger(__name__)
+
+Alert = Callable[[str], None]
+"""Tells the owner something needs a human (logged at CRITICAL, shown on /healthz)."""
+
+_REASONS = Neonize_pb2.ConnectFailureReason
+_BAN_CODES = Neonize_pb2.TemporaryBan.TempBanReason
+LOGOUT_REASONS = frozenset({"LOGGED_OUT", "MAIN_DEVICE_GONE", "UNKNOWN_LOGOUT"})
+
+
+def reason_name(value: int) -> str:
+    """The `ConnectFailureReason` name of a raw value (unknown values keep their number)."""
+    try:
+        return str(_REASONS.Name(value))
+    except ValueError:
+        return f"REASON_{value}"
+
+
+def ban_code_name(value: int) -> str:
+    """The `TempBanReason` name of a raw value."""
+    try:
+        return str(_BAN_CODES.Name(value))
+    except ValueError:
+        return f"CODE_{value}"
+
+
+@dataclass
+class ConnectionState:
+    """What the relay knows about its session; read by the sender, /healthz and metrics."""
+
+    connected: bool = False
+    connected_at: datetime | None = None
+    stopped_reason: str | None = None
+    banned_until: datetime | None = None
+    last_inbound_at: datetime | None = None
+    last_send_error: str | None = None
+    alerts: list[str] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+
+    def can_send(self, now: datetime) -> bool:
+        """True while connected, not stopped and not inside a ban."""
+        with self.lock:
+            if self.stopped_reason is not None or not self.connected:
+                return False
+            return self.banned_until is None or now >= self.banned_until
+
+    def snapshot(self) -> dict[str, object]:
+        """JSON-able health fields (no identifiers)."""
+        with self.lock:
+            return {
+                "connected": self.connected,
+                "connected_at": self.connected_at.isoformat() if self.connected_at else None,
+                "stopped_reason": self.stopped_reason,
+                "banned_until": self.banned_until.isoformat() if self.banned_until else None,
+                "last_inbound_at": (
+                    self.last_inbound_at.isoformat() if self.last_inbound_at else None
+                ),
+                "last_send_error": self.last_send_error,
+                "alerts": list(self.alerts[-5:]),
+            }
+
+
+class Lifecycle:
+    """Handlers for the connection events; `on_stop` pauses outbound and disconnects."""
+
+    def __init__(
+        self,
+        state: ConnectionState,
+        *,
+        alert: Alert,
+        now: Callable[[], datetime],
+        on_stop: Callable[[str], None],
+        on_connected: Callable[[], None] = lambda: None,
+        on_ban: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.state = state
+        self._alert = alert
+        self._now = now
+        self._on_stop = on_stop
+        self._on_connected = on_connected
+        self._on_ban = on_ban
+
+    def _raise_alert(self, text: str) -> None:
+        with self.state.lock:
+            self.state.alerts.append(f"{self._now().isoformat()} {text}")
+        self._alert(text)
+
+    def stop(self, reason: str, text: str) -> None:
+        """Stop sending for good (until an operator acts) and alert once."""
+        with self.state.lock:
+            if self.state.stopped_reason is not None:
+                return
+            self.state.stopped_reason = reason
+            self.state.connected = False
+        log.critical("WhatsApp sending stopped: %s", reason)
+        self._raise_alert(text)
+        self._on_stop(reason)
+
+    # --- event handlers: (client, event) like neonize's callbacks --------------------------------
+
+    def connected(self, _client: Any, _ev: Any) -> None:
+        """Session up: record `connected_at` for the backlog guard."""
+        with self.state.lock:
+            if self.state.stopped_reason is not None:
+                return
+            self.state.connected = True
+            self.state.connected_at = self._now()
+        log.info("WhatsApp connected")
+        self._on_connected()
+
+    def disconnected(self, _client: Any, _ev: Any) -> None:
+        """Socket dropped: whatsmeow reconnects by itself; sending waits for `connected`."""
+        with self.state.lock:
+            self.state.connected = False
+        log.warning("WhatsApp disconnected; waiting for whatsmeow to reconnect")
+
+    def keepalive_timeout(self, _client: Any, ev: Any) -> None:
+        """Network trouble: a health signal only."""
+        log.warning("WhatsApp keepalive timeout (errors=%d)", ev.ErrorCount)
+
+    def logged_out(self, _client: Any, ev: Any) -> None:
+        """Device unlinked: stop, require a new QR or pairing code."""
+        self.stop(
+            "logged_out",
+            f"WhatsApp logged out ({reason_name(ev.Reason)}): link the device again "
+            "with a new QR or pairing code",
+        )
+
+    def stream_replaced(self, _client: Any, _ev: Any) -> None:
+        """Another process took the session: do not fight back."""
+        self.stop(
+            "stream_replaced",
+            "another process connected with this WhatsApp session; this relay stopped. "
+            "Run exactly one relay instance",
+        )
+
+    def client_outdated(self, _client: Any, _ev: Any) -> None:
+        """Protocol version rejected: needs a neonize/whatsmeow upgrade and a redeploy."""
+        self.stop(
+            "client_outdated",
+            "WhatsApp rejected the client version (405): upgrade neonize and redeploy",
+        )
+
+    def temporary_ban(self, _client: Any, ev: Any) -> None:
+        """Stop all sending until the ban expires, then continue in slow mode."""
+        seconds = _expire_seconds(int(ev.Expire))
+        until = self._now() + timedelta(seconds=seconds) if seconds > 0 else None
+        with self.state.lock:
+            self.state.banned_until = until
+            if until is None:
+                self.state.stopped_reason = "temporary_ban"
+        name = ban_code_name(ev.Code)
+        log.critical("WhatsApp temporary ban %s (raw expire=%d)", name, ev.Expire)
+        self._raise_alert(
+            f"WhatsApp temporary ban {name}: sending paused"
+            + (f" until {until.isoformat()}" if until else "")
+        )
+        self._on_ban()
+
+    def connect_failure(self, client: Any, ev: Any) -> None:
+        """Route by reason: logouts, bans and outdated clients are terminal; others alert."""
+        name = reason_name(ev.Reason)
+        if name in LOGOUT_REASONS:
+            self.logged_out(client, ev)
+        elif name == "CLIENT_OUTDATED":
+            self.client_outdated(client, ev)
+        elif name == "TEMP_BANNED":
+            self.stop("temporary_ban", "WhatsApp refused the connection: temporarily banned")
+        else:
+            self.stop("connect_failure", f"WhatsApp refused the connection ({name})")
+
+
+def _expire_seconds(raw: int) -> float:
+    """Seconds of a ban: whatsmeow sends a Go duration (ns); small values are seconds."""
+    return raw / 1e9 if raw > 10**9 else float(raw)

@@ -1,0 +1,383 @@
+"""The relay: a neonize client whose events become bus messages and whose replies it sends.
+
+Two ways to run it, same code:
+- `salesbot relay` (serverless): inbound goes to Pub/Sub `wa-inbound`; replies come from a
+  streaming pull on `wa-outbound`; `/healthz` and `/metrics` are served for Cloud Run.
+- `start_whatsapp(components, bus, stopping)` (all-in-one, `WA_ENABLED=1`): the runner's
+  in-process bus carries both directions next to the console chat.
+
+The neonize message handler runs on the single Go callback thread, so it only converts, stores
+media, publishes and returns (tech-notes.md §0).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import threading
+from datetime import timedelta
+from types import FrameType
+from typing import TYPE_CHECKING, Any, Protocol
+
+from neonize.events import (  # noqa: TID251 - this package owns neonize
+    ClientOutdatedEv,
+    ConnectedEv,
+    ConnectFailureEv,
+    DisconnectedEv,
+    KeepAliveTimeoutEv,
+    LoggedOutEv,
+    MessageEv,
+    OfflineSyncCompletedEv,
+    OfflineSyncPreviewEv,
+    PairStatusEv,
+    StreamReplacedEv,
+    TemporaryBanEv,
+)
+from neonize.utils.enum import Presence  # noqa: TID251
+
+from shared.adapters.storage import MediaStore, media_store
+from shared.adapters.whatsapp import metrics
+from shared.adapters.whatsapp.convert import (
+    media_key,
+    media_of,
+    message_time,
+    skip_reason,
+    to_inbound,
+)
+from shared.adapters.whatsapp.lifecycle import Alert, ConnectionState, Lifecycle
+from shared.adapters.whatsapp.login import LoginHandler
+from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor
+from shared.adapters.whatsapp.sender import OutboundSender, RelayClock, SystemClock
+from shared.bus import Bus
+from shared.config import Settings
+from shared.log import hash_id
+from shared.messages import OutboundMessage
+
+if TYPE_CHECKING:
+    from shared.bus import InProcessBus
+    from shared.ports import Cache
+    from shared.wiring import Components
+
+log = logging.getLogger(__name__)
+
+BACKLOG_SLACK = timedelta(seconds=5)
+
+
+class OutboundControl(Protocol):
+    """Starts and pauses the flow of replies (the Pub/Sub subscriber)."""
+
+    def start(self) -> None:
+        """Resume pulling replies."""
+        ...
+
+    def pause(self) -> None:
+        """Stop pulling replies; they stay queued."""
+        ...
+
+
+def owner_alert(text: str) -> None:
+    """Default alert: a CRITICAL record with a stable marker for log-based alerting."""
+    log.critical("OWNER ALERT: %s", text)
+
+
+class Relay:
+    """Holds one neonize client and everything that decides what to forward and to send."""
+
+    def __init__(
+        self,
+        client: Any,
+        *,
+        bus: Bus,
+        media: MediaStore,
+        settings: Settings,
+        clock: RelayClock,
+        cache: Cache | None = None,
+        alert: Alert = owner_alert,
+        login: LoginHandler | None = None,
+    ) -> None:
+        self.client = client
+        self.bus = bus
+        self.media = media
+        self.settings = settings
+        self.clock = clock
+        self.login = login
+        self.outbound: OutboundControl | None = None
+        self.state = ConnectionState()
+        self.governor = PacingGovernor(known=KnownChats(cache))
+        self.sender = OutboundSender(
+            client, state=self.state, governor=self.governor, clock=clock, media=media
+        )
+        self.lifecycle = Lifecycle(
+            self.state,
+            alert=alert,
+            now=clock.now,
+            on_stop=self._stopped,
+            on_connected=self._connected,
+            on_ban=self._banned,
+        )
+        self._ban_timer: threading.Timer | None = None
+
+    def attach(self) -> None:
+        """Register every handler on the client (one per event type, as neonize allows)."""
+        on = self.client.event
+        lc = self.lifecycle
+        handlers: list[tuple[Any, Any]] = [
+            (MessageEv, self.handle_message),
+            (ConnectedEv, lc.connected),
+            (DisconnectedEv, lc.disconnected),
+            (KeepAliveTimeoutEv, lc.keepalive_timeout),
+            (LoggedOutEv, lc.logged_out),
+            (StreamReplacedEv, lc.stream_replaced),
+            (TemporaryBanEv, lc.temporary_ban),
+            (ClientOutdatedEv, lc.client_outdated),
+            (ConnectFailureEv, lc.connect_failure),
+            (OfflineSyncPreviewEv, _offline_preview),
+            (OfflineSyncCompletedEv, _offline_completed),
+        ]
+        if self.login is not None:
+            handlers.append((PairStatusEv, self.login.paired))
+            self.client.qr(self.login.on_qr)
+        for event_type, handler in handlers:
+            on(event_type)(_counted(event_type.__name__, handler))
+
+    # --- inbound ---------------------------------------------------------------------------------
+
+    def handle_message(self, client: Any, ev: Any) -> None:
+        """Convert, store media, publish; never raise into the Go callback thread."""
+        try:
+            self._forward(client, ev)
+        except Exception:
+            log.exception("inbound WhatsApp message %s not forwarded", ev.Info.ID)
+
+    def _forward(self, client: Any, ev: Any) -> None:
+        reason = skip_reason(ev)
+        src = ev.Info.MessageSource
+        if reason is None and src.IsFromMe and ev.Info.ID in self.sender.sent_ids:
+            reason = "own_echo"
+        if reason is not None:
+            metrics.INBOUND_SKIPPED.labels(reason=reason).inc()
+            return
+        now = self.clock.now()
+        with self.state.lock:
+            self.state.last_inbound_at = now
+            connected_at = self.state.connected_at
+        sent_at = message_time(ev)
+        max_age = timedelta(seconds=self.settings.stale_message_seconds)
+        backlog = (connected_at is not None and sent_at < connected_at - BACKLOG_SLACK) or (
+            now - sent_at > max_age
+        )
+        media_ref = None if src.IsFromMe else self._store_media(client, ev)
+        message = to_inbound(
+            ev,
+            media_ref=media_ref,
+            pn_for_lid=lambda jid: _pn_for_lid(client, jid),
+            backlog=backlog,
+        )
+        if not message.from_me:
+            self.governor.known.add(message.chat)
+            self.sender.note_received(message.wa_msg_id, message.chat, src.Sender)
+        with metrics.PUBLISH_SECONDS.time():
+            self.bus.publish_inbound(message)
+        metrics.INBOUND.labels(kind="from_me" if message.from_me else message.kind).inc()
+        log.info(
+            "inbound %s from %s published%s",
+            message.kind,
+            hash_id(message.chat),
+            " (backlog)" if backlog else "",
+        )
+
+    def _store_media(self, client: Any, ev: Any) -> str | None:
+        media = media_of(ev.Message)
+        if media is None:
+            return None
+        try:
+            data = client.download_any(ev.Message)
+            return self.media.put(media_key(ev, media), bytes(data), media.mime)
+        except Exception as exc:
+            # The message still goes out without media; the handler asks the customer again.
+            log.warning("media download failed for %s: %s", ev.Info.ID, type(exc).__name__)
+            return None
+
+    # --- outbound --------------------------------------------------------------------------------
+
+    def send(self, message: OutboundMessage) -> None:
+        """Send one reply (the bus or the subscriber calls this)."""
+        self.sender.send(message)
+
+    # --- lifecycle hooks -------------------------------------------------------------------------
+
+    def _connected(self) -> None:
+        try:
+            self.client.send_presence(Presence.AVAILABLE)  # typing indicators need it
+        except Exception as exc:
+            log.warning("send_presence failed: %s", type(exc).__name__)
+        metrics.CONNECTED.set(1)
+        if self.outbound is not None:
+            self.outbound.start()
+
+    def _stopped(self, reason: str) -> None:
+        metrics.CONNECTED.set(0)
+        if self.outbound is not None:
+            self.outbound.pause()
+        if reason != "shutdown":
+            # Never from the Go callback thread, and never followed by a reconnect.
+            threading.Thread(
+                target=self.client.disconnect, name="wa-disconnect", daemon=True
+            ).start()
+
+    def _banned(self) -> None:
+        self.governor.slow = True
+        if self.outbound is not None:
+            self.outbound.pause()
+        until = self.state.banned_until
+        if until is not None and self.outbound is not None:
+            delay = max(0.0, (until - self.clock.now()).total_seconds())
+            self._ban_timer = threading.Timer(delay, self.outbound.start)
+            self._ban_timer.daemon = True
+            self._ban_timer.start()
+
+    # --- running ---------------------------------------------------------------------------------
+
+    def connect_in_background(self) -> threading.Thread:
+        """Run neonize's blocking `connect()` on its own thread."""
+        thread = threading.Thread(target=self.client.connect, name="wa-connect", daemon=True)
+        thread.start()
+        return thread
+
+    def shutdown(self) -> None:
+        """Graceful stop: no more sends, outbound paused, socket closed."""
+        if self._ban_timer is not None:
+            self._ban_timer.cancel()
+        self.lifecycle.stop("shutdown", "relay shut down")
+        try:
+            self.client.disconnect()
+        except Exception as exc:
+            log.warning("disconnect failed: %s", type(exc).__name__)
+
+
+def _counted(name: str, handler: Any) -> Any:
+    def wrapper(client: Any, ev: Any) -> None:
+        metrics.LIFECYCLE.labels(event=name).inc()
+        handler(client, ev)
+
+    return wrapper
+
+
+def _pn_for_lid(client: Any, jid: Any) -> str | None:
+    try:
+        pn = client.get_pn_from_lid(jid)
+    except Exception:
+        return None
+    return str(pn.User) if pn is not None and pn.User else None
+
+
+def _offline_preview(_client: Any, ev: Any) -> None:
+    log.info("offline backlog announced: %d messages", ev.Message)
+
+
+def _offline_completed(_client: Any, ev: Any) -> None:
+    log.info("offline backlog delivered: %d events", ev.Count)
+
+
+def session_db(settings: Settings) -> str:
+    """The whatsmeow store: WA_SESSION_DB, else the database URL, else SQLite under DATA_DIR."""
+    for secret in (settings.wa_session_db, settings.database_url, settings.supabase_db_url):
+        if secret is not None and secret.get_secret_value():
+            return secret.get_secret_value()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    return str(settings.data_dir / "wa-session.db")
+
+
+def build_relay(
+    settings: Settings, bus: Bus, *, cache: Cache | None, stopping: threading.Event
+) -> Relay:
+    """A relay on a real neonize client with the configured session store and login."""
+    from neonize.client import NewClient  # noqa: PLC0415, TID251
+
+    login = LoginHandler(qr_png=settings.data_dir / "wa-qr.png", pair_phone=settings.wa_pair_phone)
+    relay = Relay(
+        NewClient(session_db(settings)),
+        bus=bus,
+        media=media_store(settings),
+        settings=settings,
+        clock=SystemClock(stopping),
+        cache=cache,
+        login=login,
+    )
+    relay.attach()
+    return relay
+
+
+def start_whatsapp(components: Components, bus: InProcessBus, stopping: threading.Event) -> Relay:
+    """All-in-one hook: the relay on the in-process bus, stopped when `stopping` is set."""
+    from shared.adapters.whatsapp.lease import RelayLease  # noqa: PLC0415
+
+    settings = components.settings
+    cache: Cache | None = getattr(components, "cache", None)
+    relay = build_relay(settings, bus, cache=cache, stopping=stopping)
+    bus.on_outbound(relay.send)
+    lease = RelayLease(cache) if cache is not None else None
+
+    def run() -> None:
+        if lease is not None and not lease.wait_acquire(stopping):
+            return
+        if lease is not None:
+            lease.keep_alive(lambda: relay.lifecycle.stop("lease_lost", "relay lease lost"))
+        relay.connect_in_background()
+        stopping.wait()
+        relay.shutdown()
+        if lease is not None:
+            lease.release()
+
+    threading.Thread(target=run, name="wa-relay", daemon=True).start()
+    return relay
+
+
+def relay_command(args: argparse.Namespace) -> int:
+    """`salesbot relay`: Pub/Sub in both directions, health and metrics over HTTP."""
+    from shared.adapters.pubsub.bus import PubSubBus  # noqa: PLC0415
+    from shared.adapters.pubsub.subscriber import OutboundSubscriber  # noqa: PLC0415
+    from shared.adapters.whatsapp.health import serve_health  # noqa: PLC0415
+    from shared.adapters.whatsapp.lease import RelayLease  # noqa: PLC0415
+    from shared.config import get_settings, load_settings  # noqa: PLC0415
+    from shared.log import setup_logging  # noqa: PLC0415
+    from shared.wiring import Components  # noqa: PLC0415
+
+    settings = get_settings()
+    if args.pair_phone:
+        settings = load_settings(wa_pair_phone=args.pair_phone)
+    setup_logging(settings.log_level, settings.log_format)  # after neonize's basicConfig
+    components = Components(settings=settings)
+    stopping = threading.Event()
+    bus = PubSubBus.from_settings(settings)
+    cache: Cache | None = getattr(components, "cache", None)
+    relay = build_relay(settings, bus, cache=cache, stopping=stopping)
+    subscriber = OutboundSubscriber(
+        settings.gcp_project or "", settings.pubsub_outbound_subscription, relay.send
+    )
+    relay.outbound = subscriber
+    server = serve_health(relay, settings.http_host, settings.http_port)
+
+    def _on_signal(signum: int, _frame: FrameType | None) -> None:
+        log.info("signal %d received, shutting down", signum)
+        stopping.set()
+
+    signal.signal(signal.SIGTERM, _on_signal)
+    signal.signal(signal.SIGINT, _on_signal)
+    lease = RelayLease(cache) if cache is not None else None
+    if lease is None:
+        log.warning("no shared cache configured: the single-instance lease is not enforced")
+    elif not lease.wait_acquire(stopping):
+        return 0
+    else:
+        lease.keep_alive(lambda: relay.lifecycle.stop("lease_lost", "relay lease lost"))
+    relay.connect_in_background()
+    stopping.wait()
+    relay.shutdown()
+    subscriber.stop()
+    bus.close()
+    if lease is not None:
+        lease.release()
+    server.shutdown()
+    return 0

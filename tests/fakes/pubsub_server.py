@@ -1,0 +1,199 @@
+"""A local stand-in for Pub/Sub's gRPC API, enough for the real google-cloud-pubsub clients.
+
+Speaks `google.pubsub.v1.Publisher/Publish` and `google.pubsub.v1.Subscriber/StreamingPull`,
+`Acknowledge` and `ModifyAckDeadline` (tech-notes.md §6.1), with the library's own proto classes
+for (de)serialisation. Tests set `PUBSUB_EMULATOR_HOST` to `server.host` before building clients.
+No topic or subscription needs to exist first.
+"""
+
+from __future__ import annotations
+
+import itertools
+import queue
+import threading
+from collections.abc import Iterator
+from concurrent import futures
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+from google.protobuf import empty_pb2
+from google.pubsub_v1 import types as T
+
+
+@dataclass
+class Published:
+    """One message received by `Publish`."""
+
+    topic: str
+    data: bytes
+    attributes: dict[str, str]
+    ordering_key: str
+    message_id: str
+
+
+@dataclass
+class FakePubSub:
+    """The recorded state: what was published, what is queued for subscribers, acks and nacks."""
+
+    published: list[Published] = field(default_factory=list)
+    outbox: queue.Queue[tuple[str, T.PubsubMessage]] = field(default_factory=queue.Queue)
+    acked: list[str] = field(default_factory=list)
+    nacked: list[str] = field(default_factory=list)
+    ack_ids: dict[str, str] = field(default_factory=dict)  # ack id -> message id
+    publish_failures: int = 0  # the next N Publish calls fail with `publish_failure_code`
+    publish_failure_code: grpc.StatusCode = grpc.StatusCode.PERMISSION_DENIED
+    changed: threading.Condition = field(default_factory=threading.Condition)
+    _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
+
+    def queue_message(
+        self, subscription: str, data: bytes, attributes: dict[str, str] | None = None
+    ) -> str:
+        """Queue one message for the next streaming pull on `subscription`; returns its id."""
+        message_id = str(next(self._ids))
+        self.outbox.put(
+            (
+                subscription,
+                T.PubsubMessage(data=data, attributes=attributes or {}, message_id=message_id),
+            )
+        )
+        return message_id
+
+    def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
+        """Block until `predicate()` holds (checked on every change), or fail."""
+        with self.changed:
+            if not self.changed.wait_for(predicate, timeout):
+                raise AssertionError("condition not reached on the fake Pub/Sub server")
+
+    def _notify(self) -> None:
+        with self.changed:
+            self.changed.notify_all()
+
+    # --- RPC implementations --------------------------------------------------------------------
+
+    def publish(
+        self, request: T.PublishRequest, context: grpc.ServicerContext
+    ) -> T.PublishResponse:
+        if self.publish_failures > 0:
+            self.publish_failures -= 1
+            context.abort(self.publish_failure_code, "fake failure")
+        ids = []
+        for message in request.messages:
+            message_id = str(next(self._ids))
+            ids.append(message_id)
+            self.published.append(
+                Published(
+                    topic=request.topic,
+                    data=bytes(message.data),
+                    attributes=dict(message.attributes),
+                    ordering_key=message.ordering_key,
+                    message_id=message_id,
+                )
+            )
+        self._notify()
+        return T.PublishResponse(message_ids=ids)
+
+    def streaming_pull(
+        self, requests: Iterator[T.StreamingPullRequest], context: grpc.ServicerContext
+    ) -> Iterator[T.StreamingPullResponse]:
+        first = next(requests)
+        subscription = first.subscription
+
+        def drain() -> None:
+            try:
+                for req in requests:
+                    self._record_acks(list(req.ack_ids))
+                    for ack_id, seconds in zip(
+                        req.modify_deadline_ack_ids, req.modify_deadline_seconds, strict=False
+                    ):
+                        if seconds == 0:
+                            self.nacked.append(self.ack_ids.get(ack_id, ack_id))
+                    self._notify()
+            except Exception:  # noqa: S110 - the client closed the stream
+                pass
+
+        threading.Thread(target=drain, daemon=True).start()
+        while context.is_active():
+            try:
+                sub, message = self.outbox.get(timeout=0.05)
+            except queue.Empty:
+                continue
+            if sub != subscription:
+                self.outbox.put((sub, message))
+                continue
+            ack_id = f"ack-{message.message_id}-{next(self._ids)}"
+            self.ack_ids[ack_id] = message.message_id
+            yield T.StreamingPullResponse(
+                received_messages=[
+                    T.ReceivedMessage(ack_id=ack_id, message=message, delivery_attempt=1)
+                ]
+            )
+
+    def acknowledge(self, request: T.AcknowledgeRequest, _ctx: grpc.ServicerContext) -> Any:
+        self._record_acks(list(request.ack_ids))
+        self._notify()
+        return empty_pb2.Empty()
+
+    def modify_ack_deadline(
+        self, request: T.ModifyAckDeadlineRequest, _ctx: grpc.ServicerContext
+    ) -> Any:
+        if request.ack_deadline_seconds == 0:
+            self.nacked.extend(self.ack_ids.get(a, a) for a in request.ack_ids)
+            self._notify()
+        return empty_pb2.Empty()
+
+    def _record_acks(self, ack_ids: list[str]) -> None:
+        self.acked.extend(self.ack_ids.get(a, a) for a in ack_ids)
+
+
+class PubSubServer:
+    """Runs a `FakePubSub` on a gRPC server bound to 127.0.0.1:0."""
+
+    def __init__(self) -> None:
+        self.state = FakePubSub()
+        self._server = grpc.server(futures.ThreadPoolExecutor(max_workers=16))
+        s = self.state
+
+        def unary(fn: Any, req: Any, resp: Any) -> grpc.RpcMethodHandler:
+            return grpc.unary_unary_rpc_method_handler(
+                fn, request_deserializer=req.deserialize, response_serializer=resp
+            )
+
+        publisher = grpc.method_handlers_generic_handler(
+            "google.pubsub.v1.Publisher",
+            {"Publish": unary(s.publish, T.PublishRequest, T.PublishResponse.serialize)},
+        )
+        subscriber = grpc.method_handlers_generic_handler(
+            "google.pubsub.v1.Subscriber",
+            {
+                "StreamingPull": grpc.stream_stream_rpc_method_handler(
+                    s.streaming_pull,
+                    request_deserializer=T.StreamingPullRequest.deserialize,
+                    response_serializer=T.StreamingPullResponse.serialize,
+                ),
+                "Acknowledge": unary(
+                    s.acknowledge, T.AcknowledgeRequest, empty_pb2.Empty.SerializeToString
+                ),
+                "ModifyAckDeadline": unary(
+                    s.modify_ack_deadline,
+                    T.ModifyAckDeadlineRequest,
+                    empty_pb2.Empty.SerializeToString,
+                ),
+            },
+        )
+        self._server.add_generic_rpc_handlers((publisher, subscriber))
+        self.port = self._server.add_insecure_port("127.0.0.1:0")
+
+    @property
+    def host(self) -> str:
+        """The value for PUBSUB_EMULATOR_HOST."""
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> PubSubServer:
+        """Start serving."""
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop at once."""
+        self._server.stop(grace=None)
