@@ -34,9 +34,13 @@ class Job:
 def _registry() -> dict[str, Job]:
     # Imported lazily so that importing shared.jobs stays cheap for functions/main.py.
     from shared.adapters.gemini.factory import run_reactivation  # noqa: PLC0415
+    from shared.services import supplier_jobs  # noqa: PLC0415
 
     jobs: list[Job] = [
         Job(name="reactivate_keys", every_seconds=300, run=run_reactivation),
+        Job(name="refresh_prices", every_seconds=300, run=supplier_jobs.refresh_prices_job),
+        Job(name="reconcile", every_seconds=60, run=supplier_jobs.reconcile_job),
+        Job(name="check_balance", every_seconds=600, run=supplier_jobs.check_balance_job),
     ]
     return {job.name: job for job in jobs}
 

@@ -36,4 +36,12 @@ def create_app(components: Components) -> Flask:
             return {"error": f"unknown job {name!r}"}, 404
         return {"job": name, "report": dict(run_job(name, components))}, 200
 
+    @app.post("/webhook/atlantic")
+    def atlantic_webhook() -> tuple[dict[str, object], int]:
+        from shared.services.webhook import read_capped  # noqa: PLC0415
+
+        headers = {k: v for k, v in request.headers.items()}
+        status, body = components.handle_atlantic_webhook(headers, read_capped(request.stream))
+        return body, status
+
     return app

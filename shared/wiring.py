@@ -7,16 +7,24 @@ adapter is a `cached_property`: built on first use, then reused for the life of 
 from __future__ import annotations
 
 import functools
+import logging
 import secrets
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from shared.config import Settings, get_settings
 from shared.errors import ConfigError
 
+log = logging.getLogger(__name__)
+
 if TYPE_CHECKING:
+    from shared.adapters.atlantic import AtlanticClient, AtlanticWebhook
     from shared.crypto import KeyBox
+    from shared.sandbox.server import Sandbox
     from shared.services.catalog import CatalogService
+    from shared.services.notifications import Notifier
+    from shared.services.settlement import SettleDeps
     from shared.store import Store
 
 if TYPE_CHECKING:
@@ -61,7 +69,8 @@ class Components:
         """The priced catalogue, with the owner's markup rules re-read every 30 s.
 
         Rules come from the store's `markup_rules` setting; the prepaid list from the sandbox
-        generator without ATL_API_KEY, else from the price cache the refresh job fills.
+        generator without ATL_API_KEY, else from the price cache the refresh job fills (asking
+        Atlantic when it is empty).
         """
         from shared.domain.pricing import SETTING_KEY  # noqa: PLC0415
         from shared.services.catalog import CatalogService, price_items_loader  # noqa: PLC0415
@@ -73,7 +82,9 @@ class Components:
                 load_items=prepaid_items, read_rules=lambda: self.store.get_setting(SETTING_KEY)
             )
         return CatalogService(
-            load_items=price_items_loader(store=self.store),
+            load_items=price_items_loader(
+                store=self.store, fetch=lambda: self.supplier.price_items("prabayar")
+            ),
             read_rules=lambda: self.store.get_setting(SETTING_KEY),
         )
 
@@ -85,6 +96,73 @@ class Components:
         if self.settings.app_secret is not None:
             return KeyBox(self.settings.app_secret.get_secret_value())
         return KeyBox(_local_secret(self.settings, "app_secret"))
+
+    @functools.cached_property
+    def sandbox(self) -> Sandbox:
+        """The in-process Atlantic sandbox (127.0.0.1, a free port, state under DATA_DIR).
+
+        Its webhooks go straight into the same handler `/webhook/atlantic` uses.
+        """
+        from shared.sandbox.server import Sandbox  # noqa: PLC0415
+
+        def deliver(headers: Mapping[str, str], body: bytes) -> int:
+            return self.handle_atlantic_webhook(headers, body)[0]
+
+        sandbox = Sandbox(
+            state_file=self.settings.data_dir / "sandbox.json", webhook_target=deliver
+        ).start()
+        log.info("atlantic sandbox on %s (api_key=%s)", sandbox.url, sandbox.api_key)
+        return sandbox
+
+    @functools.cached_property
+    def supplier(self) -> AtlanticClient:
+        """Atlantic H2H at ATL_BASE_URL when ATL_API_KEY is set, else the in-process sandbox."""
+        from shared.adapters.atlantic import AtlanticClient  # noqa: PLC0415
+
+        timeout = self.settings.atl_timeout_seconds
+        if self.settings.atl_api_key is None:
+            sandbox = self.sandbox
+            return AtlanticClient.build(sandbox.url, sandbox.api_key, timeout_seconds=timeout)
+        return AtlanticClient.build(
+            self.settings.atl_base_url,
+            self.settings.atl_api_key.get_secret_value(),
+            timeout_seconds=timeout,
+        )
+
+    @functools.cached_property
+    def supplier_webhook(self) -> AtlanticWebhook:
+        """Verifies Atlantic callbacks: md5 of ATL_USERNAME (the sandbox's username locally)."""
+        from shared.adapters.atlantic import AtlanticWebhook  # noqa: PLC0415
+
+        if self.settings.atl_api_key is None:
+            from shared.sandbox.magic import SANDBOX_USERNAME  # noqa: PLC0415
+
+            return AtlanticWebhook(SANDBOX_USERNAME)
+        if self.settings.atl_username is None:
+            raise ConfigError("ATL_USERNAME is required with ATL_API_KEY (it signs webhooks)")
+        return AtlanticWebhook(self.settings.atl_username.get_secret_value())
+
+    @functools.cached_property
+    def notifier(self) -> Notifier:
+        """Where customer notifications and owner alerts go (log-only until a channel is wired)."""
+        from shared.services.notifications import LoggingNotifier  # noqa: PLC0415
+
+        return LoggingNotifier()
+
+    @functools.cached_property
+    def settle_deps(self) -> SettleDeps:
+        """The ports the webhook receiver and the reconciler settle with."""
+        from shared.services.settlement import SettleDeps  # noqa: PLC0415
+
+        return SettleDeps(store=self.store, supplier=self.supplier, notifier=self.notifier)
+
+    def handle_atlantic_webhook(
+        self, headers: Mapping[str, str], body: bytes
+    ) -> tuple[int, dict[str, object]]:
+        """The Atlantic webhook, for every entry point: (HTTP status, JSON body)."""
+        from shared.services.webhook import handle_webhook  # noqa: PLC0415
+
+        return handle_webhook(headers, body, reader=self.supplier_webhook, deps=self.settle_deps)
 
     @functools.cached_property
     def jobs_token(self) -> str:

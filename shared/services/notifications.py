@@ -1,0 +1,77 @@
+"""What the supplier-facing services tell customers and the owner, as data.
+
+Services emit a `Notification` for every real state change (order success or failure, deposit
+credited or expired, transfer settled) and for owner alerts; a `Notifier` turns it into a
+message. Rendering (Indonesian text) and delivery live with the conversation layer; the
+`LoggingNotifier` here is the fallback when nothing better is wired.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from shared.log import hash_id
+
+log = logging.getLogger(__name__)
+
+NotificationKind = Literal[
+    "order_success",
+    "order_failed",
+    "deposit_credited",
+    "deposit_expired",
+    "transfer_success",
+    "transfer_failed",
+    "owner_alert",
+]
+
+
+class Notification(BaseModel):
+    """One thing worth telling someone; `customer_id` is None for owner alerts.
+
+    Attributes:
+        kind: what happened.
+        customer_id: who to tell (None: the owner).
+        reff_id: our reference of the order, deposit or transfer.
+        product: product name (orders) or bank name (transfers).
+        target: phone number, game id, meter number or account number.
+        price: what the customer paid for an order (sell price), in rupiah.
+        sn: serial number or PLN token of a successful order.
+        amount: deposit credit, refund, or transfer nominal, in rupiah.
+        balance: the customer's saldo after the change.
+        reason: why it failed, or the alert text.
+        quote_id: an order quote waiting for this deposit, if any.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: NotificationKind
+    customer_id: str | None = None
+    reff_id: str | None = None
+    product: str | None = None
+    target: str | None = None
+    price: int | None = None
+    sn: str | None = None
+    amount: int | None = None
+    balance: int | None = None
+    reason: str | None = None
+    quote_id: str | None = None
+
+
+class Notifier(Protocol):
+    """Delivers notifications; must not raise for a delivery problem (log it instead)."""
+
+    def notify(self, n: Notification) -> None:
+        """Tell the customer (or the owner) about `n`."""
+        ...
+
+
+class LoggingNotifier:
+    """Writes notifications to the log only (no customer sees them)."""
+
+    def notify(self, n: Notification) -> None:
+        """Log the notification without personal data."""
+        who = "owner" if n.customer_id is None else hash_id(n.customer_id)
+        log.info("notification %s for %s (%s): %s", n.kind, who, n.reff_id, n.reason or "")

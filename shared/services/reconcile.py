@@ -1,0 +1,78 @@
+"""The reconciler: settle what is still pending, alert the owner about what stays stuck.
+
+Runs as a scheduled job. Every order, deposit and transfer pending longer than
+`RECONCILE_AFTER_MINUTES` is settled from the supplier's status (the same path a webhook takes).
+Whatever is still unresolved after `RECONCILE_ALERT_MINUTES` is reported to the owner once (per
+alert window when a cache is available) and left pending: never refunded on a guess.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from datetime import UTC, datetime
+
+from shared.domain.supplier_status import OperationKind
+from shared.ports import Cache
+from shared.services.notifications import Notification
+from shared.services.settlement import Settled, SettleDeps, settle
+
+log = logging.getLogger(__name__)
+
+_STILL_OPEN = frozenset({Settled.PENDING, Settled.UNVERIFIED})
+ALERT_REPEAT_SECONDS = 6 * 3600
+
+
+def reconcile(
+    deps: SettleDeps,
+    *,
+    after_minutes: int,
+    alert_minutes: int,
+    cache: Cache | None = None,
+    now: datetime | None = None,
+    limit: int = 100,
+) -> dict[str, object]:
+    """One reconciliation pass; returns counts per outcome and how many alerts were sent."""
+    now = now or datetime.now(UTC)
+    pending = deps.store.pending_items(after_minutes * 60, now=now, limit=limit)
+    work: list[tuple[OperationKind, str, datetime]] = [
+        ("bill" if o.kind == "postpaid" else "order", o.reff_id, o.created_at)
+        for o in pending.orders
+    ]
+    work += [("deposit", d.reff_id, d.created_at) for d in pending.deposits]
+    work += [("transfer", t.reff_id, t.created_at) for t in pending.transfers]
+    outcomes: Counter[str] = Counter()
+    stuck: list[str] = []
+    for kind, reff_id, created_at in work:
+        try:
+            result = settle(kind, reff_id, deps)
+        except Exception:
+            # One bad row must not stop the pass; it is retried on the next run.
+            log.exception("reconciling %s %s failed", kind, reff_id)
+            result = Settled.UNVERIFIED
+        outcomes[result.value] += 1
+        age_minutes = (now - created_at).total_seconds() / 60
+        if result in _STILL_OPEN and age_minutes >= alert_minutes:
+            stuck.append(f"{kind} {reff_id} ({int(age_minutes)} menit)")
+    alerted = _alert(deps, stuck, cache)
+    report: dict[str, object] = {"checked": len(work), "alerted": alerted, **outcomes}
+    return report
+
+
+def _alert(deps: SettleDeps, stuck: list[str], cache: Cache | None) -> int:
+    fresh = [
+        item
+        for item in stuck
+        if cache is None
+        or cache.set(
+            f"reconcile:alerted:{item.split()[1]}", "1", ttl_seconds=ALERT_REPEAT_SECONDS, nx=True
+        )
+    ]
+    if fresh:
+        deps.notifier.notify(
+            Notification(
+                kind="owner_alert",
+                reason="Masih pending di supplier, mohon dicek manual: " + "; ".join(fresh),
+            )
+        )
+    return len(fresh)
