@@ -4,7 +4,7 @@
 rules parser when it is confident; (c) Gemini; (d) when no Gemini key can answer: the rules'
 best effort plus a short notice. Voice notes are transcribed by Gemini, echoed back
 ("🎤 aku dengar: …"), then routed like typed text; images go to Gemini with the conversation.
-Every turn logs and counts the tier that answered (`salesbot_turns_total{tier}`).
+Every turn logs and counts the tier that answered (`salesbot_turns_by_tier_total{tier}`).
 """
 
 from __future__ import annotations
@@ -14,14 +14,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from prometheus_client import Counter
+
 from shared.agent.brain import ECHO, BrainTurn, GeminiBrain
 from shared.agent.context import Proposal
 from shared.agent.media import NO_BRAIN, Media, media_problem
 from shared.agent.memory import LoggedMessage
 from shared.errors import LLMError
-from shared.metrics import TURNS
 
 log = logging.getLogger(__name__)
+
+TIERS = Counter("salesbot_turns_by_tier", "Turns by the tier that answered them.", ["tier"])
 
 Tier = Literal["pending", "rules", "gemini", "fallback"]
 
@@ -75,7 +78,7 @@ def route(
     """
     tiers = _Tiers(pending=pending, rules=rules, brain=brain, fallback=rules_fallback or rules)
     routed = tiers.route(turn)
-    TURNS.labels(routed.tier).inc()
+    TIERS.labels(routed.tier).inc()
     log.info("turn answered by tier %s", routed.tier)
     return routed
 

@@ -212,7 +212,7 @@ def test_rejected_key_rests_and_bad_request_does_not_burn_other_keys(
 def test_metrics_count_outcomes_cooldowns_tiers_tokens_and_active_keys(
     fake: FakeGemini, make_llm: Callable[..., RotatingGemini], services: FakeServices
 ) -> None:
-    from shared.metrics import REGISTRY
+    from prometheus_client import REGISTRY
 
     def value(name: str, **labels: str) -> float:
         return REGISTRY.get_sample_value(name, labels) or 0.0
@@ -220,9 +220,10 @@ def test_metrics_count_outcomes_cooldowns_tiers_tokens_and_active_keys(
     before = {
         "quota": value("salesbot_gemini_requests_total", outcome="quota"),
         "ok": value("salesbot_gemini_requests_total", outcome="ok"),
-        "hits": value("salesbot_gemini_quota_hits_total"),
-        "gemini": value("salesbot_turns_total", tier="gemini"),
-        "rules": value("salesbot_turns_total", tier="rules"),
+        "hits": value("salesbot_gemini_cooldowns_total"),
+        "kind": value("salesbot_gemini_errors_total", kind="quota"),
+        "gemini": value("salesbot_turns_by_tier_total", tier="gemini"),
+        "rules": value("salesbot_turns_by_tier_total", tier="rules"),
         "tokens": value("salesbot_gemini_tokens_total", direction="prompt"),
     }
     chat = Chat(brain=GeminiBrain(make_llm(), services), services=services)
@@ -234,8 +235,23 @@ def test_metrics_count_outcomes_cooldowns_tiers_tokens_and_active_keys(
 
     assert value("salesbot_gemini_requests_total", outcome="quota") == before["quota"] + 1
     assert value("salesbot_gemini_requests_total", outcome="ok") == before["ok"] + 1
-    assert value("salesbot_gemini_quota_hits_total") == before["hits"] + 1
-    assert value("salesbot_turns_total", tier="gemini") == before["gemini"] + 1
-    assert value("salesbot_turns_total", tier="rules") == before["rules"] + 1
+    assert value("salesbot_gemini_cooldowns_total") == before["hits"] + 1
+    assert value("salesbot_gemini_errors_total", kind="quota") == before["kind"] + 1
+    assert value("salesbot_turns_by_tier_total", tier="gemini") == before["gemini"] + 1
+    assert value("salesbot_turns_by_tier_total", tier="rules") == before["rules"] + 1
     assert value("salesbot_gemini_tokens_total", direction="prompt") == before["tokens"] + 42
     assert value("salesbot_gemini_active_keys") == 1
+
+
+def test_a_malformed_response_is_an_llm_error_and_the_turn_falls_back(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], services: FakeServices
+) -> None:
+    from fakes.gemini_server import Reply
+
+    fake.script(Reply(200, {"candidates": [{"content": {"parts": 42}}]}))
+    chat = Chat(brain=GeminiBrain(make_llm(), services), services=services)
+
+    routed = chat.send("halo kak mau tanya")
+
+    assert routed.tier == "fallback"
+    assert routed.messages == [BUSY_NOTICE]

@@ -57,6 +57,8 @@ def call_gemini(
         raise LLMUnavailable("timeout") from exc
     except httpx2.TransportError as exc:
         raise LLMUnavailable(f"transport: {type(exc).__name__}") from exc
+    except ValueError as exc:  # the SDK refusing our request or a malformed body
+        raise LLMError(f"invalid request or response: {type(exc).__name__}") from exc
 
 
 def _map_api_error(code: int, status: str | None, details: object) -> LLMError:

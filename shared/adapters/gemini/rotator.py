@@ -81,14 +81,16 @@ class RotatingGemini:
                     self._client(key), model=self.model, contents=contents, config=config
                 )
             except LLMRateLimited as exc:
-                rejected = isinstance(exc, LLMKeyRejected)
-                metrics.REQUESTS.labels("other" if rejected else "quota").inc()
-                resting.append(self.ring.rest(key, f"{'key' if rejected else 'quota'}: {exc}"))
+                kind = "key" if isinstance(exc, LLMKeyRejected) else "quota"
+                metrics.REQUESTS.labels("other" if kind == "key" else "quota").inc()
+                metrics.ERRORS.labels(kind).inc()
+                resting.append(self.ring.rest(key, f"{kind}: {exc}"))
                 self._publish_active()
                 continue
             except LLMUnavailable as exc:
                 timeout = str(exc).startswith("timeout")
                 metrics.REQUESTS.labels("timeout" if timeout else "server_error").inc()
+                metrics.ERRORS.labels("timeout" if timeout else "server").inc()
                 step = self._breakers.failure(key.id)
                 metrics.BREAKER_OPENS.inc()
                 log.warning("gemini key %s failed (%s); benched %ss", key.id, exc, step.seconds)
@@ -97,6 +99,7 @@ class RotatingGemini:
                 continue
             except LLMError:
                 metrics.REQUESTS.labels("other").inc()
+                metrics.ERRORS.labels("bad_request").inc()
                 raise
             self._breakers.success(key.id)
             metrics.REQUESTS.labels("ok").inc()
