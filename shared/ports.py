@@ -128,6 +128,10 @@ class Cache(Protocol):
         """Release a lock only if `token` still holds it (compare-and-delete)."""
         ...
 
+    def close(self) -> None:
+        """Release connections."""
+        ...
+
 
 class Clock(Protocol):
     """Current time; tests pass a controllable one."""

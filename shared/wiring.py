@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 if TYPE_CHECKING:
     from shared.adapters.atlantic import AtlanticClient, AtlanticWebhook
     from shared.crypto import KeyBox
+    from shared.ports import Cache
     from shared.sandbox.server import Sandbox
     from shared.services.catalog import CatalogService
     from shared.services.notifications import Notifier
@@ -83,10 +84,35 @@ class Components:
             )
         return CatalogService(
             load_items=price_items_loader(
-                store=self.store, fetch=lambda: self.supplier.price_items("prabayar")
+                cache=self.cache,
+                store=self.store,
+                fetch=lambda: self.supplier.price_items("prabayar"),
             ),
             read_rules=lambda: self.store.get_setting(SETTING_KEY),
         )
+
+    @functools.cached_property
+    def cache(self) -> Cache:
+        """Upstash (UPSTASH_REDIS_REST_URL), else Redis (REDIS_URL), else in-process memory."""
+        settings = self.settings
+        if settings.cache_mode == "upstash":
+            from shared.adapters.cache.upstash import UpstashCache  # noqa: PLC0415
+
+            if settings.upstash_redis_rest_token is None:
+                raise ConfigError(
+                    "UPSTASH_REDIS_REST_TOKEN is required with UPSTASH_REDIS_REST_URL"
+                )
+            return UpstashCache(
+                str(settings.upstash_redis_rest_url),
+                settings.upstash_redis_rest_token.get_secret_value(),
+            )
+        if settings.redis_url is not None:
+            from shared.adapters.cache.redis import RedisCache  # noqa: PLC0415
+
+            return RedisCache(settings.redis_url.get_secret_value())
+        from shared.adapters.cache.memory import MemoryCache  # noqa: PLC0415
+
+        return MemoryCache()
 
     @functools.cached_property
     def key_box(self) -> KeyBox:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -25,7 +27,11 @@ def _free_port() -> int:
 def test_serve_on_embedded_defaults_answers_healthz_and_stops_cleanly(tmp_path: Path) -> None:
     port = _free_port()
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env["DATA_DIR"] = str(tmp_path / "data")
+    # Not under tmp_path: as root, pgserver runs postgres as its own user, which needs to
+    # traverse the data dir's parents, and every new pytest session on the machine resets
+    # pytest's base temp dir to 0700 (a race with parallel test runs).
+    data_dir = Path(tempfile.mkdtemp(prefix="salesbot-serve-"))
+    env["DATA_DIR"] = str(data_dir / "data")
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log_file:
         proc = subprocess.Popen(
@@ -55,3 +61,4 @@ def test_serve_on_embedded_defaults_answers_healthz_and_stops_cleanly(tmp_path: 
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+        shutil.rmtree(data_dir, ignore_errors=True)

@@ -15,11 +15,16 @@ class SupabaseRpc:
     """`RpcTransport` over `create_client(url, key).rpc(fn, params).execute().data`."""
 
     def __init__(self, url: str, service_role_key: str, *, timeout_seconds: float = 10.0) -> None:
+        # Our own httpx client carries the timeout (postgrest's `timeout` argument is deprecated).
+        self._http = httpx.Client(timeout=timeout_seconds)
         self._client: Client = create_client(
             url,
             service_role_key,
             options=ClientOptions(
-                postgrest_client_timeout=timeout_seconds, schema="public", auto_refresh_token=False
+                schema="public",
+                auto_refresh_token=False,
+                persist_session=False,
+                httpx_client=self._http,
             ),
         )
 
@@ -36,4 +41,5 @@ class SupabaseRpc:
         return data
 
     def close(self) -> None:
-        """Nothing to release: httpx clients close with the process."""
+        """Close the HTTP connections."""
+        self._http.close()
