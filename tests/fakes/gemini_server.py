@@ -125,16 +125,29 @@ def call_reply(*calls: tuple[str, dict[str, Any]], call_id: str | None = None) -
     )
 
 
-def error_reply(status: int, *, retry_delay: str | None = None, delay: float = 0.0) -> Reply:
-    """An error body as Google sends it; 429 carries a `RetryInfo` detail."""
+def error_reply(
+    status: int, *, retry_delay: str | None = None, quota_id: str | None = None, delay: float = 0.0
+) -> Reply:
+    """An error body as Google sends it; a 429 may carry `QuotaFailure` and `RetryInfo`."""
     names = {429: "RESOURCE_EXHAUSTED", 500: "INTERNAL", 503: "UNAVAILABLE", 400: "INVALID"}
-    details = []
+    details: list[dict[str, Any]] = []
+    if quota_id is not None:
+        details.append(
+            {
+                "@type": "type.googleapis.com/google.rpc.QuotaFailure",
+                "violations": [{"quotaMetric": "generate_content_requests", "quotaId": quota_id}],
+            }
+        )
     if retry_delay is not None:
         details.append(
             {"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": retry_delay}
         )
     message = "Resource has been exhausted (e.g. check quota)." if status == 429 else "error"
-    error = {"code": status, "message": message, "status": names.get(status, "UNKNOWN")}
+    error: dict[str, Any] = {
+        "code": status,
+        "message": message,
+        "status": names.get(status, "UNKNOWN"),
+    }
     if details:
         error["details"] = details
     return Reply(status, {"error": error}, delay)

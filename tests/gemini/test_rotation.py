@@ -255,3 +255,24 @@ def test_a_malformed_response_is_an_llm_error_and_the_turn_falls_back(
 
     assert routed.tier == "fallback"
     assert routed.messages == [BUSY_NOTICE]
+
+
+def test_a_per_minute_429_rests_the_key_only_for_its_retry_delay(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], clock: ManualClock
+) -> None:
+    llm = make_llm()
+    fake.script(
+        error_reply(429, retry_delay="23s", quota_id="GenerateRequestsPerMinutePerProject"),
+        text_reply("ok"),
+    )
+    ask(llm)
+    key1 = llm.ring.ordered_keys()[0]
+    assert llm.ring.resting_until(key1) == clock.now() + timedelta(seconds=23)
+
+    fake.script(
+        error_reply(429, retry_delay="5s", quota_id="GenerateRequestsPerDayPerProjectPerModel"),
+        text_reply("ok"),
+    )
+    clock.advance(seconds=24)
+    ask(llm)
+    assert llm.ring.resting_until(key1) == clock.now() + timedelta(hours=24)

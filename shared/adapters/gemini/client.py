@@ -24,6 +24,10 @@ class LLMKeyRejected(LLMRateLimited):
     """The key itself was refused (401/403): rest it like a quota error, with its own reason."""
 
 
+class LLMPerMinuteLimit(LLMRateLimited):
+    """A 429 whose QuotaFailure names a per-minute quota: the key is fine again in a minute."""
+
+
 def make_client(api_key: str, settings: Settings) -> genai.Client:
     """A client for one key, pointed at GEMINI_BASE_URL when set, with the configured timeout.
 
@@ -64,6 +68,8 @@ def call_gemini(
 def _map_api_error(code: int, status: str | None, details: object) -> LLMError:
     label = f"{code} {status or ''}".strip()
     if code == 429 or status == "RESOURCE_EXHAUSTED":
+        if any("PerMinute" in quota for quota in _quota_ids(details)):
+            return LLMPerMinuteLimit(label, retry_after=_retry_after(details))
         return LLMRateLimited(label, retry_after=_retry_after(details))
     if code in (401, 403):
         return LLMKeyRejected(label)
@@ -75,15 +81,30 @@ def _map_api_error(code: int, status: str | None, details: object) -> LLMError:
 _SECONDS = re.compile(r"^(\d+(?:\.\d+)?)s$")
 
 
+def _detail_items(details: object, kind: str) -> list[dict[str, object]]:
+    """The `error.details` entries of one google.rpc type (RetryInfo, QuotaFailure)."""
+    error = details.get("error") if isinstance(details, dict) else None
+    items = error.get("details") if isinstance(error, dict) else None
+    if not isinstance(items, list):
+        return []
+    return [i for i in items if isinstance(i, dict) and str(i.get("@type", "")).endswith(kind)]
+
+
 def _retry_after(details: object) -> float | None:
     """The google.rpc.RetryInfo delay of a 429 body (e.g. "23s"), when present."""
-    if not isinstance(details, dict):
-        return None
-    error = details.get("error")
-    items = error.get("details") if isinstance(error, dict) else None
-    for item in items or []:
-        if isinstance(item, dict) and str(item.get("@type", "")).endswith("RetryInfo"):
-            match = _SECONDS.match(str(item.get("retryDelay", "")))
-            if match:
-                return float(match.group(1))
+    for item in _detail_items(details, "RetryInfo"):
+        match = _SECONDS.match(str(item.get("retryDelay", "")))
+        if match:
+            return float(match.group(1))
     return None
+
+
+def _quota_ids(details: object) -> list[str]:
+    """The quota ids a 429's QuotaFailure names (e.g. `GenerateRequestsPerDay…`)."""
+    ids = []
+    for item in _detail_items(details, "QuotaFailure"):
+        violations = item.get("violations")
+        for violation in violations if isinstance(violations, list) else []:
+            if isinstance(violation, dict):
+                ids.append(str(violation.get("quotaId", "")))
+    return ids

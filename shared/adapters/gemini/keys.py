@@ -144,11 +144,12 @@ class KeyRing:
         """Keys not on a quota cooldown, in priority order."""
         return [k for k in self.ordered_keys() if self.resting_until(k) is None]
 
-    def rest(self, key: GeminiKey, error: str) -> datetime:
-        """Put a key on its cooldown after a quota or key error; returns when it ends."""
-        until = self._clock.now() + self._cooldown
+    def rest(self, key: GeminiKey, error: str, *, period: timedelta | None = None) -> datetime:
+        """Put a key on its cooldown (GEMINI_COOLDOWN_HOURS unless `period`); returns the end."""
+        period = period or self._cooldown
+        until = self._clock.now() + period
         self._cache.set(
-            _CACHE_PREFIX + key.id, until.isoformat(), ttl_seconds=self._cooldown.total_seconds()
+            _CACHE_PREFIX + key.id, until.isoformat(), ttl_seconds=period.total_seconds()
         )
         self._owner(key).set_cooldown(key.id, until, error[:200])
         metrics.COOLDOWNS.inc()

@@ -1,9 +1,10 @@
 """Key rotation within one turn: the first usable key answers, failures move on to the next.
 
-Per key and request: a quota (429) or key error rests the key for the cooldown and the next key
-is tried at once; a 5xx or timeout opens that key's circuit breaker and the next key is tried; a
-plain 4xx means our request is wrong and is raised without burning other keys. When no key can
-answer, `AllKeysResting` (every key on a quota cooldown) or `LLMUnavailable` is raised so the
+Per key and request: a quota (429) or key error rests the key for the cooldown (a 429 whose
+QuotaFailure names a per-minute quota only for its RetryInfo delay) and the next key is tried at
+once; a 5xx or timeout opens that key's circuit breaker and the next key is tried; a plain 4xx
+means our request is wrong and is raised without burning other keys. When no key can answer,
+`AllKeysResting` (every key on a quota cooldown) or `LLMUnavailable` is raised so the
 conversation falls back to rules with an honest notice.
 """
 
@@ -12,11 +13,16 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from shared.adapters.gemini import metrics
-from shared.adapters.gemini.client import LLMKeyRejected, call_gemini, make_client
+from shared.adapters.gemini.client import (
+    LLMKeyRejected,
+    LLMPerMinuteLimit,
+    call_gemini,
+    make_client,
+)
 from shared.errors import LLMError, LLMRateLimited, LLMUnavailable
 
 if TYPE_CHECKING:
@@ -84,7 +90,10 @@ class RotatingGemini:
                 kind = "key" if isinstance(exc, LLMKeyRejected) else "quota"
                 metrics.REQUESTS.labels("other" if kind == "key" else "quota").inc()
                 metrics.ERRORS.labels(kind).inc()
-                resting.append(self.ring.rest(key, f"{kind}: {exc}"))
+                period = None
+                if isinstance(exc, LLMPerMinuteLimit):  # a rate, not the day's quota
+                    period = timedelta(seconds=min(exc.retry_after or 60, 300))
+                resting.append(self.ring.rest(key, f"{kind}: {exc}", period=period))
                 self._publish_active()
                 continue
             except LLMUnavailable as exc:
