@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from shared.agent.context import Proposal, StatusKind
+from shared.domain.catalog import Product
 from shared.errors import SalesbotError
 from shared.services.dialog import account, bills, deposits, products, topup, transfers
 from shared.services.dialog.state import DialogState
@@ -34,7 +35,7 @@ def bound_turn(turn: Turn) -> Iterator[None]:
         _CURRENT.reset(token)
 
 
-def _item(p: products.Product) -> dict[str, object]:
+def _item(p: Product) -> dict[str, object]:
     return {"code": p.code, "name": p.name, "price": p.sell_price, "available": p.available}
 
 

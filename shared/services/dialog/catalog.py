@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from shared.domain.catalog import Product
 from shared.services import replies
 from shared.services.dialog import products
 from shared.services.dialog.state import Choice, DialogState, SlotValue
@@ -72,7 +73,7 @@ def budget_filter(turn: Turn, slots: dict[str, SlotValue]) -> None:
 
 def offer(
     turn: Turn,
-    found: list[products.Product],
+    found: list[Product],
     *,
     title: str,
     more: bool,
@@ -83,9 +84,7 @@ def offer(
     _remember_choices(turn, found, slots)
 
 
-def _remember_choices(
-    turn: Turn, found: list[products.Product], slots: dict[str, SlotValue]
-) -> None:
+def _remember_choices(turn: Turn, found: list[Product], slots: dict[str, SlotValue]) -> None:
     keep = {k: v for k, v in slots.items() if k == "target"}
     turn.state = DialogState(
         intent="topup_create",

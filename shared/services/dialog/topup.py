@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from shared.domain.catalog import Product
 from shared.services import receipts, replies
 from shared.services.dialog import catalog, products
 from shared.services.dialog.state import Choice, DialogState, SlotValue
@@ -48,7 +49,7 @@ def topup_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
     propose_topup(turn, product, products.normalise_target(product, target))
 
 
-def propose_topup(turn: Turn, product: products.Product, target: str) -> None:
+def propose_topup(turn: Turn, product: Product, target: str) -> None:
     """Create the quote (locked price) and show the confirmation card."""
     components = turn.components
     store = components.store
@@ -76,13 +77,13 @@ def propose_topup(turn: Turn, product: products.Product, target: str) -> None:
     turn.say(card)
 
 
-def _product(turn: Turn, slots: dict[str, SlotValue]) -> products.Product | None:
+def _product(turn: Turn, slots: dict[str, SlotValue]) -> Product | None:
     """The product the customer means, or None after asking / offering choices."""
     code = slots.get("code")
     if code:
-        found = products.get(turn.components, str(code))
-        if found is not None:
-            return found
+        known = products.get(turn.components, str(code))
+        if known is not None:
+            return known
     query = products.query_of(slots)
     if not query:
         turn.state = DialogState(intent="topup_create", slots=slots, asking="product")
@@ -110,7 +111,7 @@ def _product(turn: Turn, slots: dict[str, SlotValue]) -> products.Product | None
     return None
 
 
-def _duplicate(turn: Turn, product: products.Product, target: str) -> str | None:
+def _duplicate(turn: Turn, product: Product, target: str) -> str | None:
     """The PPOB "#2" rule: the same product to the same target a few minutes ago."""
     for item in turn.components.store.history(turn.customer_id, limit=5):
         if item.kind != "order" or item.status == "failed" or item.target != target:
