@@ -4,8 +4,8 @@ It builds the request from the persona, the memory (recent turns plus a rolling 
 current text and an optional image, then runs the tool loop. What the customer reads about money
 never comes from the model's own words: a turn that created a quote answers with the quote's own
 text (the latest, when the model made several), and rupiah amounts the model states that no tool
-returned are cut from its reply. Voice notes are transcribed first (structured output) so the caller can echo the transcript and
-route it like typed text, rules first.
+returned are cut from its reply. Voice notes are transcribed first (structured output) so the
+caller can echo the transcript and route it like typed text, rules first.
 """
 
 from __future__ import annotations
