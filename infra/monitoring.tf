@@ -1,6 +1,8 @@
 # Paging: log-based metrics on the structured log events the code emits (names defined in
 # shared/observability.py, `Event`; every JSON log line carries them as jsonPayload.event), alert
-# policies on them, and one on the dead-letter backlog. docs/operations.md ("Alerts") explains each
+# policies on them, and one on the dead-letter backlog. `patterns` also match stable messages the
+# code logs for the same conditions today (RE2, on jsonPayload.message and .exception); tests/infra
+# checks that each pattern matches a string in the code. docs/operations.md ("Alerts") explains each
 # alert and what to do; tests/infra checks that both lists match.
 
 locals {
@@ -10,37 +12,43 @@ locals {
     gemini_all_keys_cooling = {
       display_name = "Gemini keys all cooling down"
       events       = ["gemini_all_keys_cooling"]
+      patterns     = ["every Gemini key is cooling down"]
       severity     = "WARNING"
       doc          = "Every Gemini API key is on quota cooldown: the bot answers with the offline rules only and tells customers it is busy for free-form requests. Add or rotate keys (GEMINI_KEYS secret), then redeploy. See ${local.docs}, Alerts."
     }
     supplier_balance_low = {
       display_name = "Supplier balance low"
       events       = ["supplier_balance_low"]
+      patterns     = []
       severity     = "ERROR"
       doc          = "The Atlantic H2H balance is below SUPPLIER_BALANCE_ALERT; orders will start failing at the supplier. Top up the Atlantic account. See ${local.docs}, Alerts."
     }
     order_pending_too_long = {
       display_name = "Orders pending too long"
       events       = ["order_pending_too_long"]
+      patterns     = []
       severity     = "ERROR"
       doc          = "An order, deposit or transfer is still pending after RECONCILE_ALERT_MINUTES; the reconciler keeps it pending (money held, never refunded on a guess). Check it in the Atlantic dashboard by reff_id (log label) and settle it. See ${local.docs}, Alerts."
     }
     relay_session_lost = {
       display_name = "WhatsApp relay logged out or banned"
       events       = ["relay_logged_out", "relay_temporary_ban", "relay_client_outdated", "relay_stream_replaced"]
+      patterns     = ["^WhatsApp sending stopped: ", "^WhatsApp temporary ban "]
       severity     = "CRITICAL"
       doc          = "The WhatsApp session stopped: logged out (re-pair), temporarily banned (wait for expiry), client outdated (upgrade neonize and redeploy) or replaced by another process (find the second relay). Customers get no replies meanwhile. See ${local.docs}, Alerts."
     }
     supplier_ip_rejected = {
       display_name = "Supplier rejects our IP"
       events       = ["supplier_ip_rejected"]
+      patterns     = ["is not whitelisted"]
       severity     = "CRITICAL"
       doc          = "Atlantic refused a call because the caller IP is not whitelisted. Whitelist the egress_ip Terraform output in the Atlantic API settings. See ${local.docs}, Alerts."
     }
   }
 
-  # Dashboard-only log metric: which tier answered each turn (pending, rules, gemini, fallback).
-  turn_tier_metric = "${var.name_prefix}/turn_answered"
+  # Dashboard-only log metric: which tier answered each turn (shared/agent/router.py logs it).
+  turn_tier_metric  = "${var.name_prefix}/turn_answered"
+  turn_tier_pattern = "^turn answered by tier "
 }
 
 resource "google_monitoring_notification_channel" "email" {
@@ -54,7 +62,13 @@ resource "google_logging_metric" "event" {
   for_each = local.log_alerts
 
   name   = "${var.name_prefix}/${each.key}"
-  filter = "jsonPayload.event=(${join(" OR ", [for e in each.value.events : "\"${e}\""])})"
+  filter = join(" OR ", concat(
+    ["jsonPayload.event=(${join(" OR ", [for e in each.value.events : "\"${e}\""])})"],
+    flatten([
+      for p in each.value.patterns :
+      ["jsonPayload.message=~\"${p}\"", "jsonPayload.exception=~\"${p}\""]
+    ]),
+  ))
 
   metric_descriptor {
     metric_kind  = "DELTA"
@@ -68,7 +82,7 @@ resource "google_logging_metric" "event" {
 
 resource "google_logging_metric" "turn_tier" {
   name   = local.turn_tier_metric
-  filter = "jsonPayload.event=\"turn_answered\""
+  filter = "jsonPayload.message=~\"${local.turn_tier_pattern}\""
 
   metric_descriptor {
     metric_kind  = "DELTA"
@@ -84,7 +98,7 @@ resource "google_logging_metric" "turn_tier" {
   }
 
   label_extractors = {
-    tier = "EXTRACT(jsonPayload.tier)"
+    tier = "REGEXP_EXTRACT(jsonPayload.message, \"${local.turn_tier_pattern}(\\w+)\")"
   }
 
   depends_on = [google_project_service.required]

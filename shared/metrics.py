@@ -5,9 +5,11 @@ Import the objects and update them where the thing happens (`MESSAGES_IN.labels(
 the database (pending items by age, ledger totals) are computed at scrape time: the owner of the
 data registers a callback once at wiring time (`PENDING_ITEMS.set_callback(fn)`).
 
-Label values are small fixed vocabularies (never ids or phone numbers), listed in each help text.
-In the cloud, functions are short-lived and many, so paging uses log events instead
-(`shared.observability`); these metrics are for the relay and the all-in-one process.
+Define families here, in `REGISTRY`, or beside their adapter with `registry=REGISTRY`; families
+in prometheus_client's default registry are served too. Label values are small fixed vocabularies
+(never ids or phone numbers), listed in each help text. In the cloud, functions are short-lived
+and many, so paging uses log events instead (`shared.observability`); these metrics are for the
+relay and the all-in-one process.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterator, Mapping, Sequence
 
+import prometheus_client
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.metrics_core import GaugeMetricFamily, Metric
@@ -166,5 +169,10 @@ def record_supplier_call(endpoint: str, seconds: float, outcome: str) -> None:
 
 
 def render() -> tuple[bytes, str]:
-    """The Prometheus text exposition of every metric, and its content type."""
-    return generate_latest(REGISTRY), CONTENT_TYPE_LATEST
+    """The Prometheus text exposition of every metric, and its content type.
+
+    Our registry first, then prometheus_client's default one (process and GC metrics, and
+    families modules registered there, such as the relay's `wa_*`); names never overlap.
+    """
+    body = generate_latest(REGISTRY) + generate_latest(prometheus_client.REGISTRY)
+    return body, CONTENT_TYPE_LATEST

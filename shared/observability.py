@@ -17,8 +17,10 @@ Who emits what (one line per occurrence; alerts fire on any occurrence in a 5-mi
   the relay's session stopped (whatsapp.md §3). Fields: `reason`, and `expire` for a ban.
 - `supplier_ip_rejected`: Atlantic refused a call because our IP is not whitelisted. Field: `ip`
   (the address Atlantic reported, our egress address, not a customer's).
-- `turn_answered` (dashboard, not paging): which tier answered a turn. Field: `tier`
-  (pending|rules|gemini|fallback).
+
+`infra/monitoring.tf` also matches the stable log messages some of these conditions already
+produce (e.g. "every Gemini key is cooling down", "WhatsApp sending stopped: <reason>"), so the
+alerts work with either form; `log_event` is the one to use in new code.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ FieldValue = str | int | float | bool | None
 
 
 class Event(StrEnum):
-    """Every structured log event name; the paging ones are listed in `PAGING_EVENTS`."""
+    """Every structured log event name (all of them page today, see `PAGING_EVENTS`)."""
 
     GEMINI_ALL_KEYS_COOLING = "gemini_all_keys_cooling"
     SUPPLIER_BALANCE_LOW = "supplier_balance_low"
@@ -40,10 +42,9 @@ class Event(StrEnum):
     RELAY_CLIENT_OUTDATED = "relay_client_outdated"
     RELAY_STREAM_REPLACED = "relay_stream_replaced"
     SUPPLIER_IP_REJECTED = "supplier_ip_rejected"
-    TURN_ANSWERED = "turn_answered"
 
 
-PAGING_EVENTS: frozenset[Event] = frozenset(Event) - {Event.TURN_ANSWERED}
+PAGING_EVENTS: frozenset[Event] = frozenset(Event)
 
 
 def log_event(
