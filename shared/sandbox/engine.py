@@ -101,11 +101,10 @@ class Engine:
         moment = self.now() + timedelta(seconds=seconds_from_now)
         return moment.astimezone(WIB).strftime("%Y-%m-%d %H:%M:%S")
 
-    def advance(self, seconds: float) -> list[dict[str, Any]]:
-        """Move sandbox time forward and apply what became due; returns webhooks to send."""
+    def advance(self, seconds: float) -> None:
+        """Move sandbox time forward; `tick()` then applies what became due."""
         with self.state.lock:
             self.state.data["clock_offset"] = float(self.state.data["clock_offset"]) + seconds
-        return self.tick()
 
     # --- helpers for endpoints ----------------------------------------------------------------
     @staticmethod
