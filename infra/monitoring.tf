@@ -33,7 +33,7 @@ locals {
     relay_session_lost = {
       display_name = "WhatsApp relay logged out or banned"
       events       = ["relay_logged_out", "relay_temporary_ban", "relay_client_outdated", "relay_stream_replaced"]
-      patterns     = ["^WhatsApp sending stopped: ", "^WhatsApp temporary ban "]
+      patterns     = []
       severity     = "CRITICAL"
       doc          = "The WhatsApp session stopped: logged out (re-pair), temporarily banned (wait for expiry), client outdated (upgrade neonize and redeploy) or replaced by another process (find the second relay). Customers get no replies meanwhile. See ${local.docs}, Alerts."
     }

@@ -19,7 +19,7 @@ Who emits what (one line per occurrence; alerts fire on any occurrence in a 5-mi
   (the address Atlantic reported, our egress address, not a customer's).
 
 `infra/monitoring.tf` also matches the stable log messages some of these conditions already
-produce (e.g. "every Gemini key is cooling down", "WhatsApp sending stopped: <reason>"), so the
+produce (e.g. "every Gemini key is cooling down", "... is not whitelisted"), so the
 alerts work with either form; `log_event` is the one to use in new code.
 """
 

@@ -8,6 +8,7 @@ schedule, relay, secrets and egress are configured as design.md and the issue re
 from __future__ import annotations
 
 import ast
+import functools
 import re
 
 import hcl2
@@ -15,11 +16,10 @@ import pytest
 from conftest import ENTRY_POINTS, INFRA, REPO, Terraform, block, normalize, strings
 
 from shared.config import Settings
-from shared.observability import PAGING_EVENTS
+from shared.observability import PAGING_EVENTS, Event
 
 # Alerts whose message comes from code another issue is still landing.
 PENDING_EMITTERS = {
-    "relay_session_lost": "shared/adapters/whatsapp",  # issue 7
     "supplier_ip_rejected": "shared/adapters/atlantic",  # issue 3
 }
 REPO_PATH = re.compile(r"\$\{(?:local\.repo_root|path\.module/\.\.)\}/([^\"$]*)")
@@ -268,7 +268,8 @@ def test_log_alerts_page_on_exactly_the_paging_events(terraform: Terraform) -> N
     assert "each.value.patterns" in metric["filter"]
 
 
-def _code_strings() -> list[str]:
+@functools.cache
+def _code_strings() -> tuple[str, ...]:
     found = []
     for folder in ("shared", "wa-relay", "functions"):
         for path in (REPO / folder).rglob("*.py"):
@@ -282,7 +283,7 @@ def _code_strings() -> list[str]:
                     and id(node) not in docs
                 ):
                     found.append(node.value)
-    return found
+    return tuple(found)
 
 
 def _message_patterns() -> list[tuple[str, str]]:
@@ -319,3 +320,32 @@ def test_functions_requirements_are_the_pinned_runtime_closure() -> None:
         assert lock[name][1] == version, name
     assert {"functions-framework", "pydantic", "google-cloud-pubsub"} <= set(pins)
     assert not {"neonize", "pgserver", "pytest", "mypy", "python-hcl2"} & set(pins)
+
+
+@functools.cache
+def _emitted_event_names() -> frozenset[str]:
+    names = set()
+    for folder in ("shared", "wa-relay", "functions"):
+        for path in (REPO / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text())):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and isinstance(node.value, ast.Name)
+                    and node.value.id == "Event"
+                ):
+                    names.add(node.attr)
+    return frozenset(names)
+
+
+@pytest.mark.parametrize("event", sorted(PAGING_EVENTS, key=str))
+def test_every_paging_event_has_an_emitter(terraform: Terraform, event: Event) -> None:
+    alert = next(a for a in terraform.locals["log_alerts"].values() if event in a["events"])
+    if event.name in _emitted_event_names():
+        return
+    patterns = [re.compile(p) for p in alert["patterns"]]
+    if any(p.search(text) for p in patterns for text in _code_strings()):
+        return
+    pytest.skip(
+        f"no code emits {event.value} yet (log_event(log, Event.{event.name}, ...)); "
+        f"the alert {alert['display_name']!r} cannot fire until it does"
+    )
