@@ -33,6 +33,8 @@ class PostgresRpc:
             max_size=max_size,
             timeout=timeout_seconds,
             check=ConnectionPool.check_connection,
+            # No server-side prepared statements: DATABASE_URL may point at a transaction pooler.
+            kwargs={"prepare_threshold": None},
             name=name,
             open=True,
         )
