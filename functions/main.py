@@ -10,7 +10,6 @@ once and reused by every request (tech-notes §7).
 
 from __future__ import annotations
 
-import base64
 import functools
 import logging
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ if TYPE_CHECKING:
     import flask
     from cloudevents.http import CloudEvent
 
+    from shared.messages import InboundMessage, OutboundMessage
     from shared.wiring import Components
 
 
@@ -29,9 +29,20 @@ log = logging.getLogger(__name__)
 
 @functools.cache
 def _components() -> Components:
+    from shared.config import get_settings
+    from shared.log import setup_logging
     from shared.wiring import Components
 
-    return Components()
+    settings = get_settings()
+    setup_logging(settings.log_level, settings.log_format)
+    components = Components(settings=settings)
+    if settings.gcp_project:
+        # Serverless: replies and notifications go to wa-outbound on Pub/Sub (the relay sends
+        # them), never to an in-process queue nobody drains here.
+        from shared.adapters.pubsub.bus import PubSubBus
+
+        components.bus = PubSubBus.from_settings(settings)  # type: ignore[misc]
+    return components
 
 
 def _run_job(name: str) -> tuple[dict[str, object], int]:
@@ -71,23 +82,22 @@ def reactivate_keys(request: flask.Request) -> tuple[dict[str, object], int]:
 
 @functions_framework.cloud_event
 def on_message(cloud_event: CloudEvent) -> None:
-    """One inbound WhatsApp message from `wa-inbound`; replies go to `wa-outbound`.
+    """One inbound WhatsApp message pushed from `wa-inbound`; replies go to `wa-outbound`.
 
-    A body that is not an InboundMessage is logged and acknowledged (redelivery cannot fix
-    it); any other exception propagates so Pub/Sub redelivers (handling is idempotent).
+    Malformed or over-retried deliveries are logged and acknowledged; any other exception
+    propagates (HTTP 500) so Pub/Sub redelivers; the inbound service dedupes on wa_msg_id.
     """
-    from pydantic import ValidationError
+    from shared.adapters.pubsub.push import handle_inbound_push
 
-    from shared.messages import InboundMessage
+    handle_inbound_push(
+        cloud_event.data,
+        event_id=str(cloud_event["id"]),
+        handle=_handle_inbound,
+        bus=_components().bus,
+    )
 
-    try:
-        raw = base64.b64decode(cloud_event.data["message"]["data"])
-        message = InboundMessage.model_validate_json(raw)
-    except (KeyError, TypeError, ValueError, ValidationError) as exc:
-        log.warning("on_message dropped a malformed envelope: %s", type(exc).__name__)
-        return
+
+def _handle_inbound(message: InboundMessage) -> list[OutboundMessage]:
     from shared.services.inbound import handle_inbound
 
-    components = _components()
-    for reply in handle_inbound(message, components):
-        components.bus.publish_outbound(reply)
+    return handle_inbound(message, _components())

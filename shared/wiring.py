@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from shared.crypto import KeyBox
     from shared.ports import Cache
     from shared.sandbox.server import Sandbox
+    from shared.services.catalog import CatalogService
     from shared.services.notifications import Notifier
     from shared.services.settlement import SettleDeps
     from shared.store import Store
@@ -63,6 +64,32 @@ class Components:
         from shared.adapters.postgres.rpc import PostgresRpc  # noqa: PLC0415
 
         return Store(PostgresRpc(self.database_url))
+
+    @functools.cached_property
+    def catalog(self) -> CatalogService:
+        """The priced catalogue, with the owner's markup rules re-read every 30 s.
+
+        Rules come from the store's `markup_rules` setting; the prepaid list from the sandbox
+        generator without ATL_API_KEY, else from the price cache the refresh job fills (asking
+        Atlantic when it is empty).
+        """
+        from shared.domain.pricing import SETTING_KEY  # noqa: PLC0415
+        from shared.services.catalog import CatalogService, price_items_loader  # noqa: PLC0415
+
+        if self.settings.uses_sandbox:
+            from shared.sandbox.catalog import prepaid_items  # noqa: PLC0415
+
+            return CatalogService(
+                load_items=prepaid_items, read_rules=lambda: self.store.get_setting(SETTING_KEY)
+            )
+        return CatalogService(
+            load_items=price_items_loader(
+                cache=self.cache,
+                store=self.store,
+                fetch=lambda: self.supplier.price_items("prabayar"),
+            ),
+            read_rules=lambda: self.store.get_setting(SETTING_KEY),
+        )
 
     @functools.cached_property
     def cache(self) -> Cache:

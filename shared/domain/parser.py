@@ -126,6 +126,11 @@ _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
 _UNKNOWN = ParseResult("unknown", {}, 0.0)
 
 
+def filler_words() -> frozenset[str]:
+    """Words that never name a product (fillers, politeness, intent words); search skips them."""
+    return _vocabulary().explained
+
+
 Decision = tuple[Intent, dict[str, str | int], float]
 
 

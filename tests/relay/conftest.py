@@ -96,7 +96,7 @@ def wa(tmp_path: Path) -> Iterator[object]:
         settings=load_settings(),
         clock=env.clock,
         cache=env.cache,
-        alert=env.alerts.append,
+        alert=lambda _reason, text: env.alerts.append(text),
     )
     env.outbound = RecordingOutbound()
     env.relay.outbound = env.outbound

@@ -6,7 +6,6 @@ import threading
 from typing import TYPE_CHECKING
 
 from flask import Flask, Response
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from werkzeug.serving import BaseWSGIServer, make_server
 
 if TYPE_CHECKING:
@@ -14,18 +13,24 @@ if TYPE_CHECKING:
 
 
 def create_health_app(relay: Relay) -> Flask:
-    """200 while the session may send, 503 (with the reason) otherwise."""
+    """Health and metrics routes; `/healthz` answers 200 while the process runs.
+
+    A failing probe would restart the container into a re-login loop, so the body says whether
+    the session may send (and why not) and paging uses log events instead.
+    """
     app = Flask("wa-relay")
 
     @app.get("/healthz")
     def healthz() -> tuple[dict[str, object], int]:
         ok = relay.state.can_send(relay.clock.now())
-        body = {"status": "ok" if ok else "degraded", **relay.state.snapshot()}
-        return body, 200 if ok else 503
+        return {"status": "ok" if ok else "degraded", **relay.state.snapshot()}, 200
 
     @app.get("/metrics")
     def metrics() -> Response:
-        return Response(generate_latest(), mimetype=CONTENT_TYPE_LATEST)
+        from shared.metrics import render  # noqa: PLC0415
+
+        body, content_type = render()
+        return Response(body, content_type=content_type)
 
     return app
 

@@ -20,8 +20,8 @@ from neonize.proto import Neonize_pb2  # noqa: TID251 - this package owns neoniz
 
 log = logging.getLogger(__name__)
 
-Alert = Callable[[str], None]
-"""Tells the owner something needs a human (logged at CRITICAL, shown on /healthz)."""
+Alert = Callable[[str, str], None]
+"""Tells the owner something needs a human: `(reason, text)`; the relay logs a paging event."""
 
 _REASONS = Neonize_pb2.ConnectFailureReason
 _BAN_CODES = Neonize_pb2.TemporaryBan.TempBanReason
@@ -100,10 +100,10 @@ class Lifecycle:
         self._on_connected = on_connected
         self._on_ban = on_ban
 
-    def _raise_alert(self, text: str) -> None:
+    def _raise_alert(self, reason: str, text: str) -> None:
         with self.state.lock:
             self.state.alerts.append(f"{self._now().isoformat()} {text}")
-        self._alert(text)
+        self._alert(reason, text)
 
     def stop(self, reason: str, text: str) -> None:
         """Stop sending for good (until an operator acts) and alert once."""
@@ -112,8 +112,7 @@ class Lifecycle:
                 return
             self.state.stopped_reason = reason
             self.state.connected = False
-        log.critical("WhatsApp sending stopped: %s", reason)
-        self._raise_alert(text)
+        self._raise_alert(reason, text)
         self._on_stop(reason)
 
     # --- event handlers: (client, event) like neonize's callbacks --------------------------------
@@ -172,8 +171,9 @@ class Lifecycle:
         name = ban_code_name(ev.Code)
         log.critical("WhatsApp temporary ban %s (raw expire=%d)", name, ev.Expire)
         self._raise_alert(
+            "temporary_ban",
             f"WhatsApp temporary ban {name}: sending paused"
-            + (f" until {until.isoformat()}" if until else "")
+            + (f" until {until.isoformat()}" if until else ""),
         )
         self._on_ban()
 

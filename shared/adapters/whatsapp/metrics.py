@@ -1,20 +1,56 @@
-"""Prometheus metrics of the relay (served at /metrics)."""
+"""Relay-specific Prometheus metrics, registered in `shared.metrics.REGISTRY` (served at /metrics).
+
+Shared families (`salesbot_messages_out`, `salesbot_relay_connected`, `salesbot_events`) live in
+`shared.metrics`; these add what only the relay sees. Labels are small fixed vocabularies.
+"""
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
 
-INBOUND = Counter("wa_inbound_messages_total", "WhatsApp messages published to the bus", ["kind"])
+from shared.metrics import MESSAGES_OUT, REGISTRY, RELAY_CONNECTED
+
+__all__ = [
+    "INBOUND",
+    "INBOUND_SKIPPED",
+    "LIFECYCLE",
+    "MESSAGES_OUT",
+    "OUTBOUND_DROPPED",
+    "PUBLISH_SECONDS",
+    "RELAY_CONNECTED",
+    "SEND_ERRORS",
+]
+
+INBOUND = Counter(
+    "salesbot_relay_inbound",
+    "WhatsApp messages the relay forwarded to the bus. kind: text, voice, audio, image, other, "
+    "from_me.",
+    ["kind"],
+    registry=REGISTRY,
+)
 INBOUND_SKIPPED = Counter(
-    "wa_inbound_skipped_total", "WhatsApp events not forwarded to the bus", ["reason"]
+    "salesbot_relay_inbound_skipped",
+    "WhatsApp events the relay did not forward. reason: group, status, newsletter, own_echo.",
+    ["reason"],
+    registry=REGISTRY,
 )
-OUTBOUND_SENT = Counter("wa_outbound_sent_total", "messages sent on WhatsApp", ["kind"])
 OUTBOUND_DROPPED = Counter(
-    "wa_outbound_dropped_total", "outbound messages refused by the governor", ["reason"]
+    "salesbot_relay_outbound_dropped",
+    "Outbound messages the governor refused. reason: cold_chat (the chat never wrote first).",
+    ["reason"],
+    registry=REGISTRY,
 )
-SEND_ERRORS = Counter("wa_send_errors_total", "WhatsApp sends that raised")
-LIFECYCLE = Counter("wa_lifecycle_events_total", "connection lifecycle events", ["event"])
-CONNECTED = Gauge("wa_connected", "1 while the WhatsApp session is connected and may send")
+SEND_ERRORS = Counter(
+    "salesbot_relay_send_errors", "WhatsApp sends that raised.", registry=REGISTRY
+)
+LIFECYCLE = Counter(
+    "salesbot_relay_lifecycle_events",
+    "Connection lifecycle events from neonize. event: the neonize event class name.",
+    ["event"],
+    registry=REGISTRY,
+)
 PUBLISH_SECONDS = Histogram(
-    "wa_inbound_publish_seconds", "time to hand one inbound message to the bus"
+    "salesbot_relay_inbound_publish_seconds",
+    "Time to hand one inbound message to the bus (the Go callback thread waits on it).",
+    registry=REGISTRY,
 )

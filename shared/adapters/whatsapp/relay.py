@@ -53,6 +53,7 @@ from shared.bus import Bus
 from shared.config import Settings
 from shared.log import hash_id
 from shared.messages import OutboundMessage
+from shared.observability import Event, log_event
 
 if TYPE_CHECKING:
     from shared.bus import InProcessBus
@@ -76,9 +77,24 @@ class OutboundControl(Protocol):
         ...
 
 
-def owner_alert(text: str) -> None:
-    """Default alert: a CRITICAL record with a stable marker for log-based alerting."""
-    log.critical("OWNER ALERT: %s", text)
+_ALERT_EVENTS = {
+    "logged_out": Event.RELAY_LOGGED_OUT,
+    "temporary_ban": Event.RELAY_TEMPORARY_BAN,
+    "client_outdated": Event.RELAY_CLIENT_OUTDATED,
+    "stream_replaced": Event.RELAY_STREAM_REPLACED,
+    # Other refusals and a lost lease also stop the session: page like a logout.
+    "connect_failure": Event.RELAY_LOGGED_OUT,
+    "lease_lost": Event.RELAY_STREAM_REPLACED,
+}
+
+
+def owner_alert(reason: str, text: str) -> None:
+    """Default alert: the named paging event Cloud Monitoring watches (infra/monitoring.tf)."""
+    event = _ALERT_EVENTS.get(reason)
+    if event is None:
+        log.info("relay stopped: %s", text)
+        return
+    log_event(log, event, "WhatsApp sending stopped: %s", text, reason=reason)
 
 
 class Relay:
@@ -212,12 +228,12 @@ class Relay:
             self.client.send_presence(Presence.AVAILABLE)  # typing indicators need it
         except Exception as exc:
             log.warning("send_presence failed: %s", type(exc).__name__)
-        metrics.CONNECTED.set(1)
+        metrics.RELAY_CONNECTED.set(1)
         if self.outbound is not None:
             self.outbound.start()
 
     def _stopped(self, reason: str) -> None:
-        metrics.CONNECTED.set(0)
+        metrics.RELAY_CONNECTED.set(0)
         if self.outbound is not None:
             self.outbound.pause()
         if reason != "shutdown":

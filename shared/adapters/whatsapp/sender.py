@@ -196,7 +196,7 @@ class OutboundSender:
         sent_id = getattr(response, "ID", "")
         if sent_id:
             self.sent_ids.put(str(sent_id))
-        metrics.OUTBOUND_SENT.labels(kind=message.kind).inc()
+        metrics.MESSAGES_OUT.labels(kind=message.kind).inc()
 
     def _type_until(self, chat: Any, ready: float) -> None:
         """Show "composing" until `ready`, refreshing it before WhatsApp lets it lapse (~10 s)."""

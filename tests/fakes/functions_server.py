@@ -1,0 +1,133 @@
+"""Serving `functions/main.py` with a real functions-framework process; recorded push envelopes.
+
+The process runs as in Cloud Functions (gunicorn, one worker, threads) on a free loopback port,
+with the session's migrated database, the fake Pub/Sub server as PUBSUB_EMULATOR_HOST, and its
+own DATA_DIR. Envelopes come from `tests/data/pubsub/*.json`; a test may replace fields of the
+message payload (ids, phone numbers, timestamps) so it uses its own customer.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = ROOT / "tests" / "data" / "pubsub"
+PROJECT = "salesbot-test"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class FunctionServer:
+    """One functions-framework process serving one target."""
+
+    url: str
+    proc: subprocess.Popen[bytes]
+    log_path: Path
+    data_dir: Path
+
+    def post(self, envelope: dict[str, Any]) -> httpx.Response:
+        """POST a recorded envelope (headers and body as recorded, path for raw pushes)."""
+        return httpx.post(
+            self.url + envelope.get("path", "/"),
+            headers=envelope["headers"],
+            content=json.dumps(envelope["body"]).encode(),
+            timeout=60,
+        )
+
+    def logs(self) -> str:
+        return self.log_path.read_text("utf-8", errors="replace")
+
+
+def start_function(
+    target: str, tmp: Path, env_extra: dict[str, str], *, signature: str | None = None
+) -> FunctionServer:
+    """Start `functions-framework --target TARGET` and wait until it accepts connections."""
+    port = _free_port()
+    data_dir = tmp / "data"
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("ATL_", "GEMINI_", "SUPABASE_", "UPSTASH_", "WA_", "PUBSUB_"))
+        and k not in {"DATABASE_URL", "REDIS_URL"}
+    }
+    env.update({"DATA_DIR": str(data_dir), "LOG_FORMAT": "json", "PYTHONPATH": str(ROOT)})
+    env.update(env_extra)
+    log_path = tmp / f"{target}.log"
+    args = [
+        str(Path(sys.executable).parent / "functions-framework"),
+        "--target",
+        target,
+        "--source",
+        str(ROOT / "functions" / "main.py"),
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+    ]
+    if signature:
+        args += ["--signature-type", signature]
+    with log_path.open("wb") as log_file:
+        proc = subprocess.Popen(args, stdout=log_file, stderr=subprocess.STDOUT, env=env, cwd=tmp)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                break
+        except OSError:
+            pass
+        try:  # wait on the process: it either dies (a start-up error) or the port opens
+            proc.wait(timeout=0.05)
+        except subprocess.TimeoutExpired:
+            continue
+        raise AssertionError(f"functions-framework exited:\n{log_path.read_text()}")
+    else:
+        proc.kill()
+        raise AssertionError(f"functions-framework did not start:\n{log_path.read_text()}")
+    return FunctionServer(f"http://127.0.0.1:{port}", proc, log_path, data_dir)
+
+
+def stop_function(server: FunctionServer) -> None:
+    server.proc.terminate()
+    try:
+        server.proc.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.proc.kill()
+        server.proc.wait()
+
+
+def envelope(name: str, **payload: Any) -> dict[str, Any]:
+    """A recorded envelope with payload fields replaced and publish times set to now."""
+    recorded = json.loads((DATA / name).read_text("utf-8"))
+    body = recorded["body"]
+    data = body["data"] if "specversion" in body else body
+    now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    message = data.get("message")
+    if not isinstance(message, dict):
+        return recorded
+    if payload:
+        decoded = json.loads(base64.b64decode(message["data"]))
+        decoded.update(payload)
+        message["data"] = base64.b64encode(json.dumps(decoded).encode()).decode()
+        if "wa_msg_id" in payload:
+            message["attributes"]["wa_msg_id"] = payload["wa_msg_id"]
+    for key in ("publishTime", "publish_time"):
+        if key in message:
+            message[key] = now
+    return recorded
