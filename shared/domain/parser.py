@@ -122,6 +122,8 @@ class ParseResult:
         return {"intent": self.intent, "slots": dict(self.slots), "confidence": self.confidence}
 
 
+# Words that may follow "gak jadi" without changing its meaning ("gak jadi beli deh").
+_CANCEL_REST = frozenset({"jadi", "usah", "beli", "order", "pesan", "transfer", "tf", "deposit"})
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
 _UNKNOWN = ParseResult("unknown", {}, 0.0)
 
@@ -244,7 +246,7 @@ def _short_answer(tokens: list[str], joined: str) -> Intent | None:
         return None
     bare = [t for t in tokens if t not in v.polite] or [t for t in tokens if t in v.confirm]
     if _has(joined, v.cancel_phrases) or (bare and all(t in v.cancel for t in bare)):
-        rest = [t for t in bare if t not in v.cancel and t not in {"jadi", "usah"}]
+        rest = [t for t in bare if t not in v.cancel and t not in _CANCEL_REST]
         return None if rest else "cancel"
     if bare and all(t in v.confirm for t in bare):
         return "confirm"
@@ -348,7 +350,7 @@ def _scale_denominations(r: _Reading) -> None:
     money_like = r.group in {"operator", "E-Money", "PLN"} or r.category in {"Pulsa", "E-Money"}
     if not money_like or r.amount is not None or len(r.small_numbers) != 1:
         return
-    if {"data", "kuota", "gb", "mb"} & set(r.product):
+    if {"data", "kuota", *aliases().units.values()} & set(r.product):
         return
     number = r.small_numbers.pop()
     r.product.remove(str(number))
