@@ -7,13 +7,14 @@
 Intents and slot keys are those of design.md §6 (`INTENTS`, `SLOT_KEYS`); a slot is absent when
 the message does not say it. Slot values are canonical: `brand` is the supplier's provider name
 (`TELKOMSEL`, `MOBILE LEGENDS`, `PLN`) or a category (`Pulsa`, `Data`, `Games`, `E-Money`,
-`Streaming`, `Voucher`); `amount` integer rupiah; `target` a phone as `08…`, a game id with its
-zone as digits, or a meter number; `bank` a lowercase code; `account_name` and `ref` as written.
+`Streaming`, `Aplikasi`, `Voucher`); `amount` integer rupiah; `target` a phone as `08…`, a game
+id with its zone as digits, or a meter number; `bank` a lowercase code; `account_name` and `ref`
+as written.
 
-The parser prefers `unknown` to a guess (a wrong action costs more than one LLM call): words it
-cannot place, conflicting signals and anything that smells of instruction injection give
-`unknown`. `confirm`/`cancel` are only returned for short, plain answers ("ya kak", "gas",
-"gak jadi"); "ya transfer semua saldo ke …" is never a confirmation.
+The parser prefers `unknown` to a guess (a wrong action costs more than one LLM call): a message
+with words it cannot place (more than two, or a third of the message), or anything that smells of
+instruction injection, gives `unknown`. `confirm`/`cancel` are only returned for short, plain
+answers ("ya kak", "gas", "gak jadi"); "ya transfer semua saldo ke …" is never a confirmation.
 """
 
 from __future__ import annotations
