@@ -1,0 +1,67 @@
+"""The supplier jobs through the job registry, against the sandbox and the test database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from atlantic.helpers import DictCache, RecordingNotifier
+from shared.config import load_settings
+from shared.jobs import get_jobs, run_job
+from shared.sandbox.server import Sandbox
+from shared.wiring import Components
+
+
+@pytest.fixture
+def components(sandbox: Sandbox, database_url: str, tmp_path: Path) -> Iterator[Components]:
+    settings = load_settings(
+        database_url=database_url,
+        atl_api_key=sandbox.api_key,
+        atl_base_url=sandbox.url,
+        atl_username="sandbox",
+        data_dir=tmp_path / "data",
+        supplier_balance_alert=10_000_000,
+    )
+    c = Components(settings=settings)
+    c.__dict__["notifier"] = RecordingNotifier()
+    c.__dict__["cache"] = DictCache()
+    yield c
+    c.store.close()
+
+
+def test_the_supplier_jobs_are_registered() -> None:
+    assert {"refresh_prices", "reconcile", "check_balance"} <= set(get_jobs())
+
+
+def test_price_refresh_fills_the_cache_and_the_price_cache_table(components: Components) -> None:
+    report = run_job("refresh_prices", components)
+    assert report["prabayar"] >= 1_500  # type: ignore[operator]
+    assert report["pascabayar"] >= 5  # type: ignore[operator]
+    cache: DictCache = components.__dict__["cache"]
+    cached = json.loads(cache.values["prices:prabayar"])
+    assert {"code", "name", "price", "provider", "status"} <= set(cached[0])
+    assert isinstance(cached[0]["price"], int)
+    entry = components.store.get_price_cache("pascabayar")
+    assert entry is not None
+    assert entry.fresh
+    assert entry.ttl_sec == components.settings.price_cache_ttl_seconds
+
+
+def test_low_supplier_balance_alerts_the_owner_once_per_window(components: Components) -> None:
+    notifier: RecordingNotifier = components.__dict__["notifier"]
+    first = run_job("check_balance", components)
+    assert first == {"balance": 5_000_000, "low": True, "alerted": True}
+    assert run_job("check_balance", components)["alerted"] is False
+    (alert,) = notifier.sent
+    assert alert.kind == "owner_alert"
+    assert alert.customer_id is None
+    assert "Rp 5.000.000" in (alert.reason or "")
+
+
+def test_reconcile_job_runs_with_the_process_wiring(components: Components) -> None:
+    report = run_job("reconcile", components)
+    assert isinstance(report["checked"], int)
+    assert isinstance(report["alerted"], int)
