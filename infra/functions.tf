@@ -137,12 +137,6 @@ resource "google_storage_bucket_object" "function_source" {
   source = data.archive_file.functions.output_path
 }
 
-resource "google_storage_bucket_iam_member" "build_reads_source" {
-  bucket = google_storage_bucket.function_source.name
-  role   = "roles/storage.objectViewer"
-  member = google_service_account.build.member
-}
-
 resource "google_cloudfunctions2_function" "fn" {
   #checkov:skip=CKV_GCP_124:atlantic_webhook must accept traffic from the internet (Atlantic calls it); every other function is ALLOW_INTERNAL_ONLY. The webhook authenticates each call by its signature.
   for_each = local.functions
@@ -193,7 +187,6 @@ resource "google_cloudfunctions2_function" "fn" {
 
   depends_on = [
     google_project_iam_member.build,
-    google_storage_bucket_iam_member.build_reads_source,
     google_secret_manager_secret_iam_member.reader,
   ]
 }

@@ -42,10 +42,15 @@ resource "google_service_account" "build" {
   depends_on   = [google_project_service.required]
 }
 
-# Builds write logs and push the built image to the functions' Artifact Registry repository, which
-# Cloud Functions creates on the fly (gcf-artifacts), so these two are project-level by necessity.
+# Builds write logs, read the source that Cloud Functions copies into its own bucket
+# (gcf-v2-sources-*) and push the image to the repository it creates (gcf-artifacts). Both are
+# created by the service on first deploy, so these three grants are project-level by necessity.
 resource "google_project_iam_member" "build" {
-  for_each = toset(["roles/logging.logWriter", "roles/artifactregistry.writer"])
+  for_each = toset([
+    "roles/logging.logWriter",
+    "roles/artifactregistry.writer",
+    "roles/storage.objectViewer",
+  ])
 
   project = var.project_id
   role    = each.value

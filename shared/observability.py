@@ -58,14 +58,12 @@ def log_event(
 ) -> None:
     """Log `message % args` as the named event, with `fields` as structured JSON fields.
 
-    Paging events default to WARNING (ERROR for the relay's), others to INFO. Never pass a phone
-    number or a secret as a field: use `shared.log.hash_id` for people.
+    The level defaults to WARNING (ERROR for the relay's events: customers get no replies). Never
+    pass a phone number or a secret as a field: use `shared.log.hash_id` for people.
     """
     from shared import metrics  # noqa: PLC0415 (metrics imports prometheus_client; keep it lazy)
 
     if level is None:
-        level = logging.INFO
-        if event in PAGING_EVENTS:
-            level = logging.ERROR if event.startswith("relay_") else logging.WARNING
+        level = logging.ERROR if event.startswith("relay_") else logging.WARNING
     metrics.EVENTS.labels(event=event.value).inc()
     logger.log(level, message, *args, extra={"event": event.value, "event_fields": fields})
