@@ -330,7 +330,7 @@ def start_whatsapp(components: Components, bus: InProcessBus, stopping: threadin
     from shared.adapters.whatsapp.lease import RelayLease  # noqa: PLC0415
 
     settings = components.settings
-    cache: Cache | None = getattr(components, "cache", None)
+    cache: Cache | None = components.cache
     relay = build_relay(settings, bus, cache=cache, stopping=stopping)
     bus.on_outbound(relay.send)
     lease = RelayLease(cache) if cache is not None else None
@@ -367,7 +367,7 @@ def relay_command(args: argparse.Namespace) -> int:
     components = Components(settings=settings)
     stopping = threading.Event()
     bus = PubSubBus.from_settings(settings)
-    cache: Cache | None = getattr(components, "cache", None)
+    cache: Cache | None = components.cache
     relay = build_relay(settings, bus, cache=cache, stopping=stopping)
     subscriber = OutboundSubscriber(
         settings.gcp_project or "", settings.pubsub_outbound_subscription, relay.send
