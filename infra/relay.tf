@@ -22,7 +22,6 @@ locals {
 
   relay_env = merge(local.common_env, {
     PUBSUB_OUTBOUND_SUBSCRIPTION = google_pubsub_subscription.outbound_relay.name
-    WA_ENABLED                   = "1"
   })
 }
 
