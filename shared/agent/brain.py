@@ -2,10 +2,10 @@
 
 It builds the request from the persona, the memory (recent turns plus a rolling summary), the
 current text and an optional image, then runs the tool loop. What the customer reads about money
-never comes from the model's own words: a turn that created quotes answers with the quotes' own
-texts, and rupiah amounts the model states that no tool returned are cut from its reply.
-Voice notes are transcribed first (structured output) so the caller can echo the transcript and
-route it like typed text, rules first.
+never comes from the model's own words: a turn that created a quote answers with the quote's own
+text (the latest, when the model made several), and rupiah amounts the model states that no tool
+returned are cut from its reply. Voice notes are transcribed first (structured output) so the
+caller can echo the transcript and route it like typed text, rules first.
 """
 
 from __future__ import annotations
@@ -117,7 +117,10 @@ class GeminiBrain:
                 types.Part.from_bytes(data=turn.image.data, mime_type=turn.image.base_mime)
             )
         parts.append(types.Part.from_text(text=turn.text or prompts.IMAGE_ONLY))
-        contents.append(types.Content(role="user", parts=parts))
+        if contents and contents[-1].role == "user":  # the log ended on an unanswered message
+            contents[-1].parts = [*(contents[-1].parts or []), *parts]
+        else:
+            contents.append(types.Content(role="user", parts=parts))
         ctx = ToolContext(customer_id=turn.customer_id, services=self.services)
         result = run_loop(
             self.llm,
@@ -126,8 +129,9 @@ class GeminiBrain:
             system=prompts.system_prompt(memory.summary),
             max_tokens=self.max_tokens,
         )
-        if ctx.proposals:
-            messages = [p.message for p in ctx.proposals]
+        proposals = ctx.proposals[-1:]  # one pending quote at a time: the latest one stands
+        if proposals:
+            messages = [proposals[0].message]
         elif result.text:
             known = known_amounts(result.tool_outputs, turn.text or "", turn.log)
             status_read = any(name in _STATUS_TOOLS for name in result.tool_calls)
@@ -136,7 +140,7 @@ class GeminiBrain:
             messages = [NOT_SURE]
         return BrainReply(
             messages=messages,
-            proposals=list(ctx.proposals),
+            proposals=proposals,
             tool_calls=result.tool_calls,
             steps=result.steps,
             tokens=result.tokens,

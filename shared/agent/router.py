@@ -34,6 +34,8 @@ BUSY_NOTICE = (
     "dulu ya, contoh: *pulsa tsel 10rb 08123456789*, *saldo*, *cek status*."
 )
 
+UNCLEAR_VOICE = "Maaf kak, voice notenya kurang jelas 🙏 Bisa diulang atau diketik aja?"
+
 TierHandler = Callable[[str], list[str] | None]
 """Answers a text (a list of replies) or declines with None."""
 
@@ -100,11 +102,16 @@ class _Tiers:
             return Routed(tier="fallback", messages=[NO_BRAIN])
         if not turn.media.is_audio:
             return self.ask_brain(turn, self.brain, image=turn.media)
+        return self.hear(turn, self.brain, turn.media)
+
+    def hear(self, turn: Utterance, brain: GeminiBrain, voice: Media) -> Routed:
         try:
-            transcript = self.brain.transcribe(turn.media)
+            transcript = brain.transcribe(voice)
         except LLMError as exc:
             log.warning("voice note not transcribed: %s", exc)
             return Routed(tier="fallback", messages=[NO_BRAIN])
+        if not transcript:
+            return Routed(tier="gemini", messages=[UNCLEAR_VOICE])
         echoed = self.route_text(turn, transcript)
         echoed.messages.insert(0, ECHO.format(transcript))
         echoed.transcript = transcript

@@ -87,8 +87,11 @@ def make_settings(fake: FakeGemini) -> Callable[..., Settings]:
 def make_llm(
     make_settings: Callable[..., Settings], clock: ManualClock
 ) -> Callable[..., RotatingGemini]:
-    def make(keys: str = "key-1,key-2", **kwargs: object) -> RotatingGemini:
-        llm = build_gemini(make_settings(keys), clock=clock, **kwargs)  # type: ignore[arg-type]
+    def make(
+        keys: str = "key-1,key-2", *, settings: Settings | None = None, **kwargs: object
+    ) -> RotatingGemini:
+        settings = settings or make_settings(keys)
+        llm = build_gemini(settings, clock=clock, **kwargs)  # type: ignore[arg-type]
         assert llm is not None
         return llm
 

@@ -8,6 +8,7 @@ import pytest
 from fakes.gemini_server import FakeGemini, error_reply, text_reply
 
 from shared.adapters.gemini.rotator import RotatingGemini
+from shared.config import Settings
 from shared.errors import LLMUnavailable
 
 from .conftest import ManualClock, ask
@@ -65,12 +66,12 @@ def test_a_failing_key_hands_the_turn_to_the_next_key(
 
 
 def test_a_slow_server_times_out_and_benches_the_key(
-    fake: FakeGemini, make_settings: Callable[..., object], clock: ManualClock
+    fake: FakeGemini,
+    make_settings: Callable[..., Settings],
+    make_llm: Callable[..., RotatingGemini],
+    clock: ManualClock,
 ) -> None:
-    from shared.adapters.gemini.factory import build_gemini
-
-    llm = build_gemini(make_settings("key-1", gemini_timeout_ms=1000), clock=clock)  # type: ignore[arg-type]
-    assert llm is not None
+    llm = make_llm(settings=make_settings("key-1", gemini_timeout_ms=1000))
     fake.script(error_reply(200, delay=3.0))
 
     with pytest.raises(LLMUnavailable, match="timeout"):

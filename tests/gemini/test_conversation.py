@@ -123,3 +123,32 @@ def test_invented_prices_are_cut_from_the_reply(chat: Chat, fake: FakeGemini) ->
     routed = chat.send("pulsa 10rb berapa")
 
     assert routed.messages == ["Mau aku cekin stoknya?"]
+
+
+def test_only_the_latest_of_several_quotes_is_shown(chat: Chat, fake: FakeGemini) -> None:
+    fake.script(
+        call_reply(
+            ("propose_topup", {"product_code": "TSEL5", "target": "081234567890"}),
+            ("propose_topup", {"product_code": "TSEL10", "target": "081234567890"}),
+        ),
+        text_reply("ini kak"),
+    )
+
+    routed = chat.send("pulsa tsel ke 081234567890, 5rb eh 10rb deh")
+
+    assert [p.total for p in routed.proposals] == [10_800]
+    assert len(routed.messages) == 1
+    assert "Rp 10.800" in routed.messages[0]
+
+
+def test_an_unanswered_last_message_is_merged_with_the_new_one(
+    chat: Chat, fake: FakeGemini
+) -> None:
+    chat.log.append(LoggedMessage(role="customer", text="kak"))
+    fake.script(text_reply("Iya kak?"))
+
+    chat.send("mau tanya")
+
+    (rec,) = fake.requests
+    assert [c["role"] for c in rec.contents] == ["user"]
+    assert [p["text"] for p in rec.contents[0]["parts"]] == ["kak", "mau tanya"]

@@ -94,3 +94,12 @@ def test_media_limits_and_failures_get_friendly_answers_without_gemini(
 def test_without_keys_media_gets_an_honest_no(chat: Chat) -> None:
     chat.brain = None
     assert chat.send(media=Media(data=OGG, mime="audio/ogg")).messages == [NO_BRAIN]
+
+
+def test_an_unclear_voice_note_asks_again(chat: Chat, fake: FakeGemini) -> None:
+    from shared.agent.router import UNCLEAR_VOICE
+
+    fake.script(text_reply(json.dumps({"text": "  "})))
+    routed = chat.send(media=Media(data=OGG, mime="audio/ogg"))
+    assert routed.messages == [UNCLEAR_VOICE]
+    assert len(fake.requests) == 1

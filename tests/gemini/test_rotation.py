@@ -9,7 +9,7 @@ import pytest
 from fakes.agent_services import FakeServices
 from fakes.gemini_server import FakeGemini, error_reply, text_reply
 
-from shared.adapters.gemini.factory import build_gemini, run_reactivation
+from shared.adapters.gemini.factory import run_reactivation
 from shared.adapters.gemini.keys import key_id_for
 from shared.adapters.gemini.rotator import AllKeysResting, RotatingGemini
 from shared.adapters.gemini.store_keys import StoreKeys
@@ -53,10 +53,10 @@ def test_cooldown_is_written_to_the_api_keys_source_with_the_error(
     make_settings: Callable[..., Settings],
     clock: ManualClock,
     services: FakeServices,
+    make_llm: Callable[..., RotatingGemini],
 ) -> None:
     source = RecordingSource(keys=[table_key("db-key-1", 1), table_key("db-key-2", 2)])
-    llm = build_gemini(make_settings(keys=""), sources=[source], clock=clock)
-    assert llm is not None
+    llm = make_llm(keys="", sources=[source])
     fake.always(error_reply(429), key="db-key-1")
 
     Chat(brain=GeminiBrain(llm, services), services=services).send("halo")
@@ -69,11 +69,12 @@ def test_cooldown_is_written_to_the_api_keys_source_with_the_error(
 
 
 def test_environment_keys_come_first_and_duplicates_count_once(
-    make_settings: Callable[..., Settings], clock: ManualClock
+    make_settings: Callable[..., Settings],
+    clock: ManualClock,
+    make_llm: Callable[..., RotatingGemini],
 ) -> None:
     source = RecordingSource(keys=[table_key("key-2", 0), table_key("db-key", 5)])
-    llm = build_gemini(make_settings("key-1,key-2"), sources=[source], clock=clock)
-    assert llm is not None
+    llm = make_llm("key-1,key-2", sources=[source])
     assert [k.secret for k in llm.ring.ordered_keys()] == ["key-1", "key-2", "db-key"]
 
 
@@ -97,13 +98,14 @@ def test_every_key_429_falls_back_to_rules_with_an_honest_notice(
 
 
 def test_cooldown_expiry_re_enables_the_key_through_the_job(
-    fake: FakeGemini, make_settings: Callable[..., Settings], clock: ManualClock
+    fake: FakeGemini,
+    make_settings: Callable[..., Settings],
+    clock: ManualClock,
+    make_llm: Callable[..., RotatingGemini],
 ) -> None:
     source = RecordingSource(keys=[table_key("db-key-1", 1)])
     components = Components(settings=make_settings("key-1"))
-    components.__dict__["gemini"] = build_gemini(
-        components.settings, sources=[source], clock=clock
-    )
+    components.__dict__["gemini"] = make_llm(settings=components.settings, sources=[source])
     fake.script(error_reply(429), error_reply(429))
     llm = components.gemini
     assert llm is not None
@@ -139,7 +141,11 @@ def private_db(fresh_database: Callable[[], str]) -> str:
 
 @pytest.mark.postgres
 def test_table_keys_are_decrypted_rested_in_the_row_and_reactivated(
-    fake: FakeGemini, make_settings: Callable[..., Settings], clock: ManualClock, private_db: str
+    fake: FakeGemini,
+    make_settings: Callable[..., Settings],
+    clock: ManualClock,
+    private_db: str,
+    make_llm: Callable[..., RotatingGemini],
 ) -> None:
     settings = make_settings("", database_url=private_db, app_secret="s" * 32)
     components = Components(settings=settings)
@@ -151,8 +157,7 @@ def test_table_keys_are_decrypted_rested_in_the_row_and_reactivated(
         ciphertext=box.encrypt("row-key-2"), fingerprint=box.fingerprint("row-key-2"), priority=2
     )
     table = StoreKeys(components.store, box, clock=clock)
-    llm = build_gemini(settings, sources=[table], clock=clock)
-    assert llm is not None
+    llm = make_llm(settings=settings, sources=[table])
     components.__dict__["gemini"] = llm
     fake.always(error_reply(429), key="row-key-1", times=1)
 
@@ -184,6 +189,8 @@ def test_keys_in_the_environment_give_the_process_a_brain_and_none_means_rules_o
     with_keys = Components(settings=make_settings("key-1", database_url=private_db))
     assert isinstance(with_keys.brain, GeminiBrain)
     assert with_keys.brain.llm is with_keys.gemini
+    assert with_keys.gemini is not None
+    with_keys.gemini.close()
 
     without = Components(settings=load_settings(database_url=private_db))
     for row in without.store.list_api_keys():  # rows another test of this module added

@@ -119,6 +119,13 @@ class RotatingGemini:
             raise AllKeysResting("every Gemini key is cooling down", retry_after=max(wait, 0))
         raise LLMUnavailable("no Gemini key could answer: " + "; ".join(failures or ["no keys"]))
 
+    def close(self) -> None:
+        """Close every client's connections (tests, shutdown)."""
+        with self._lock:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
+
     def _publish_active(self) -> None:
         usable = [k for k in self.ring.usable() if not self._breakers.is_open(k.id)]
         metrics.ACTIVE_KEYS.set(len(usable))
