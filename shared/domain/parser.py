@@ -7,13 +7,14 @@
 Intents and slot keys are those of design.md §6 (`INTENTS`, `SLOT_KEYS`); a slot is absent when
 the message does not say it. Slot values are canonical: `brand` is the supplier's provider name
 (`TELKOMSEL`, `MOBILE LEGENDS`, `PLN`) or a category (`Pulsa`, `Data`, `Games`, `E-Money`,
-`Streaming`, `Voucher`); `amount` integer rupiah; `target` a phone as `08…`, a game id with its
-zone as digits, or a meter number; `bank` a lowercase code; `account_name` and `ref` as written.
+`Streaming`, `Aplikasi`, `Voucher`); `amount` integer rupiah; `target` a phone as `08…`, a game
+id with its zone as digits, or a meter number; `bank` a lowercase code; `account_name` and `ref`
+as written.
 
-The parser prefers `unknown` to a guess (a wrong action costs more than one LLM call): words it
-cannot place, conflicting signals and anything that smells of instruction injection give
-`unknown`. `confirm`/`cancel` are only returned for short, plain answers ("ya kak", "gas",
-"gak jadi"); "ya transfer semua saldo ke …" is never a confirmation.
+The parser prefers `unknown` to a guess (a wrong action costs more than one LLM call): a message
+with words it cannot place (more than two, or a third of the message), or anything that smells of
+instruction injection, gives `unknown`. `confirm`/`cancel` are only returned for short, plain
+answers ("ya kak", "gas", "gak jadi"); "ya transfer semua saldo ke …" is never a confirmation.
 """
 
 from __future__ import annotations
@@ -122,6 +123,8 @@ class ParseResult:
         return {"intent": self.intent, "slots": dict(self.slots), "confidence": self.confidence}
 
 
+# Words that may follow "gak jadi" without changing its meaning ("gak jadi beli deh").
+_CANCEL_REST = frozenset({"jadi", "usah", "beli", "order", "pesan", "transfer", "tf", "deposit"})
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
 _UNKNOWN = ParseResult("unknown", {}, 0.0)
 
@@ -244,7 +247,7 @@ def _short_answer(tokens: list[str], joined: str) -> Intent | None:
         return None
     bare = [t for t in tokens if t not in v.polite] or [t for t in tokens if t in v.confirm]
     if _has(joined, v.cancel_phrases) or (bare and all(t in v.cancel for t in bare)):
-        rest = [t for t in bare if t not in v.cancel and t not in {"jadi", "usah"}]
+        rest = [t for t in bare if t not in v.cancel and t not in _CANCEL_REST]
         return None if rest else "cancel"
     if bare and all(t in v.confirm for t in bare):
         return "confirm"
@@ -348,7 +351,7 @@ def _scale_denominations(r: _Reading) -> None:
     money_like = r.group in {"operator", "E-Money", "PLN"} or r.category in {"Pulsa", "E-Money"}
     if not money_like or r.amount is not None or len(r.small_numbers) != 1:
         return
-    if {"data", "kuota", "gb", "mb"} & set(r.product):
+    if {"data", "kuota", *aliases().units.values()} & set(r.product):
         return
     number = r.small_numbers.pop()
     r.product.remove(str(number))

@@ -70,3 +70,24 @@ def test_rupiah_are_written_with_dots() -> None:
     assert format_rupiah(1_000_000) == "Rp 1.000.000"
     assert format_rupiah(0) == "Rp 0"
     assert format_rupiah(-500) == "-Rp 500"
+
+
+@pytest.mark.parametrize(
+    ("text", "rupiah"),
+    [
+        ("Rp 123.456.789", 123_456_789),
+        ("Rp 150000000", 150_000_000),
+        ("3 goceng", 15_000),
+        ("sebelas ribu", 11_000),
+        ("dua ratus lima puluh ribu", 250_000),
+    ],
+)
+def test_larger_and_composed_amounts(text: str, rupiah: int) -> None:
+    assert parse_amount(text) == rupiah
+
+
+@pytest.mark.parametrize(
+    "text", ["1.000an", "1,5 ceban", "satu dua ribu", "lima lima ribu", "0", "2.5", "1.000,5"]
+)
+def test_implausible_readings_are_not_amounts(text: str) -> None:
+    assert parse_amount(text) is None
