@@ -138,7 +138,7 @@ class Engine:
                 early = self._fault_reply(fault)
                 if early is not None:
                     return early
-            if not secrets.compare_digest(form.get("api_key", ""), self.api_key):
+            if not secrets.compare_digest(form.get("api_key", "").encode(), self.api_key.encode()):
                 return fail("API Key tidak valid", 401)
             self.apply_due()
             reply = handler(self, form)

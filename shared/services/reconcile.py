@@ -42,7 +42,7 @@ def reconcile(
     work += [("deposit", d.reff_id, d.created_at) for d in pending.deposits]
     work += [("transfer", t.reff_id, t.created_at) for t in pending.transfers]
     outcomes: Counter[str] = Counter()
-    stuck: list[str] = []
+    stuck: list[tuple[str, str]] = []  # (reff_id, what the owner reads)
     for kind, reff_id, created_at in work:
         try:
             result = settle(kind, reff_id, deps)
@@ -53,19 +53,18 @@ def reconcile(
         outcomes[result.value] += 1
         age_minutes = (now - created_at).total_seconds() / 60
         if result in _STILL_OPEN and age_minutes >= alert_minutes:
-            stuck.append(f"{kind} {reff_id} ({int(age_minutes)} menit)")
+            stuck.append((reff_id, f"{kind} {reff_id} ({int(age_minutes)} menit)"))
     alerted = _alert(deps, stuck, cache)
-    report: dict[str, object] = {"checked": len(work), "alerted": alerted, **outcomes}
-    return report
+    return {"checked": len(work), "alerted": alerted, **outcomes}
 
 
-def _alert(deps: SettleDeps, stuck: list[str], cache: Cache | None) -> int:
+def _alert(deps: SettleDeps, stuck: list[tuple[str, str]], cache: Cache | None) -> int:
     fresh = [
-        item
-        for item in stuck
+        text
+        for reff_id, text in stuck
         if cache is None
         or cache.set(
-            f"reconcile:alerted:{item.split()[1]}", "1", ttl_seconds=ALERT_REPEAT_SECONDS, nx=True
+            f"reconcile:alerted:{reff_id}", "1", ttl_seconds=ALERT_REPEAT_SECONDS, nx=True
         )
     ]
     if fresh:

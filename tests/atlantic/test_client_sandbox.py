@@ -101,6 +101,10 @@ def test_a_refused_api_key_is_unavailable_not_a_decline(sandbox: Sandbox) -> Non
     with pytest.raises(SupplierUnavailable, match="API key"):
         bad.create_transaction(code="ML86", reff_id=_ref(), target="1")
     bad.close()
+    odd = AtlanticClient(make_http_client(sandbox.url, 1), "kunci-é", sleep=lambda _s: None)
+    with pytest.raises(SupplierUnavailable, match="API key"):
+        odd.get_profile()
+    odd.close()
 
 
 def test_bill_inquiry_and_payment(client: AtlanticClient) -> None:
