@@ -191,7 +191,15 @@ class Sandbox:
 
         @app.get("/")
         def index() -> dict[str, Any]:
-            return {"sandbox": "Atlantic H2H", "api_key": "see `salesbot sandbox` output"}
+            from shared.sandbox.money import ROUTES as MONEY  # noqa: PLC0415
+            from shared.sandbox.orders import ROUTES as ORDERS  # noqa: PLC0415
+
+            return {
+                "sandbox": "Atlantic H2H",
+                "endpoints": sorted([*ORDERS, *MONEY]),
+                "products": len(self.engine.catalog),
+                "magic": "see the README section 'Atlantic sandbox'",
+            }
 
         @app.post("/sandbox/advance")
         def advance() -> dict[str, Any]:

@@ -65,3 +65,31 @@ def test_reconcile_job_runs_with_the_process_wiring(components: Components) -> N
     report = run_job("reconcile", components)
     assert isinstance(report["checked"], int)
     assert isinstance(report["alerted"], int)
+
+
+@pytest.mark.parametrize("target", ["refresh_prices", "reconcile", "check_balance"])
+def test_job_http_functions_answer_with_their_report(
+    target: str,
+    sandbox: Sandbox,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import functions_framework
+
+    from shared.config import get_settings
+
+    for name, value in {
+        "DATABASE_URL": database_url,
+        "ATL_API_KEY": sandbox.api_key,
+        "ATL_BASE_URL": sandbox.url,
+        "ATL_USERNAME": "sandbox",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    source = Path(__file__).resolve().parents[2] / "functions" / "main.py"
+    app = functions_framework.create_app(target=target, source=str(source))
+    response = app.test_client().post("/")
+    assert response.status_code == 200
+    body = response.get_json()
+    assert body["job"] == target
+    assert isinstance(body["report"], dict)
