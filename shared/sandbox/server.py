@@ -23,7 +23,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from shared.sandbox import magic
 from shared.sandbox.engine import Engine, Reply
+from shared.sandbox.money import ROUTES as MONEY_ROUTES
 from shared.sandbox.money import complete_transfer, mark_paid
+from shared.sandbox.orders import ROUTES as ORDER_ROUTES
 from shared.sandbox.orders import complete_transaction
 from shared.sandbox.state import DEFAULT_BALANCE, SandboxState
 from shared.sandbox.webhooks import Delivery, DirectTarget, WebhookSender
@@ -191,12 +193,9 @@ class Sandbox:
 
         @app.get("/")
         def index() -> dict[str, Any]:
-            from shared.sandbox.money import ROUTES as MONEY  # noqa: PLC0415
-            from shared.sandbox.orders import ROUTES as ORDERS  # noqa: PLC0415
-
             return {
                 "sandbox": "Atlantic H2H",
-                "endpoints": sorted([*ORDERS, *MONEY]),
+                "endpoints": sorted([*ORDER_ROUTES, *MONEY_ROUTES]),
                 "products": len(self.engine.catalog),
                 "magic": "see the README section 'Atlantic sandbox'",
             }
