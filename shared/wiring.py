@@ -212,7 +212,7 @@ class Components:
 
         clock = SystemClock()
         table = StoreKeys(self.store, self.key_box, clock=clock)
-        return build_gemini(self.settings, sources=[table], clock=clock)
+        return build_gemini(self.settings, cache=self.cache, sources=[table], clock=clock)
 
     @functools.cached_property
     def brain(self) -> GeminiBrain | None:

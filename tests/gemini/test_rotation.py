@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import timedelta
 
 import pytest
 from fakes.agent_services import FakeServices
 from fakes.gemini_server import FakeGemini, error_reply, text_reply
 
+from shared.adapters.cache.memory import MemoryCache
 from shared.adapters.gemini.factory import run_reactivation
 from shared.adapters.gemini.keys import key_id_for
 from shared.adapters.gemini.rotator import AllKeysResting, RotatingGemini
@@ -19,6 +20,7 @@ from shared.agent.router import BUSY_NOTICE
 from shared.config import Settings, load_settings
 from shared.errors import LLMError
 from shared.jobs import run_job
+from shared.ports import Cache
 from shared.wiring import Components
 
 from .conftest import Chat, ManualClock, RecordingSource, ask, table_key
@@ -283,3 +285,43 @@ def test_a_per_minute_429_rests_the_key_only_for_its_retry_delay(
     clock.advance(seconds=24)
     ask(llm)
     assert llm.ring.resting_until(key1) == clock.now() + timedelta(hours=24)
+
+
+@pytest.fixture(params=["memory", "redis"])
+def shared_cache(request: pytest.FixtureRequest) -> Iterator[Cache]:
+    import uuid
+
+    if request.param == "memory":
+        yield MemoryCache()
+        return
+    from shared.adapters.cache.redis import RedisCache
+
+    yield RedisCache(request.getfixturevalue("redis_url"), prefix=f"t-{uuid.uuid4().hex}:")
+
+
+def test_a_cooldown_is_seen_by_every_instance_sharing_the_cache(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], shared_cache: Cache
+) -> None:
+    instance_a = make_llm(cache=shared_cache)
+    instance_b = make_llm(cache=shared_cache)
+    fake.always(error_reply(429), key="key-1", times=1)
+    fake.script(text_reply("a"), text_reply("b"))
+
+    ask(instance_a)
+    ask(instance_b)
+
+    assert fake.keys_used() == ["key-1", "key-2", "key-2"]  # B never tries the resting key
+
+
+def test_an_unreachable_cache_does_not_stop_the_brain(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini]
+) -> None:
+    from shared.adapters.cache.redis import RedisCache
+
+    dead = RedisCache("redis://127.0.0.1:1/0", timeout_seconds=0.2)
+    llm = make_llm(cache=dead)
+    fake.always(error_reply(429), key="key-1", times=1)
+    fake.script(text_reply("tetap jalan"), text_reply("lagi"))
+
+    assert ask(llm).text == "tetap jalan"  # type: ignore[attr-defined]
+    assert ask(llm).text == "lagi"  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ TTL is only garbage collection. Key ids are stable and never contain the secret.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 from collections.abc import Sequence
@@ -18,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
 from shared.adapters.gemini import metrics
+from shared.errors import CacheError
 
 if TYPE_CHECKING:
     from shared.ports import Cache, Clock
@@ -148,9 +150,12 @@ class KeyRing:
         """Put a key on its cooldown (GEMINI_COOLDOWN_HOURS unless `period`); returns the end."""
         period = period or self._cooldown
         until = self._clock.now() + period
-        self._cache.set(
-            _CACHE_PREFIX + key.id, until.isoformat(), ttl_seconds=period.total_seconds()
-        )
+        try:
+            self._cache.set(
+                _CACHE_PREFIX + key.id, until.isoformat(), ttl_seconds=period.total_seconds()
+            )
+        except CacheError:  # the row (table keys) or this turn's own skip still holds
+            log.warning("cooldown of gemini key %s not cached", key.id)
         self._owner(key).set_cooldown(key.id, until, error[:200])
         metrics.COOLDOWNS.inc()
         log.warning("gemini key %s rests until %s: %s", key.id, until.isoformat(), error)
@@ -164,7 +169,8 @@ class KeyRing:
             cached = self._cached_until(key.id)
             stored = key.cooldown_until
             if cached is not None and cached <= now:
-                self._cache.delete(_CACHE_PREFIX + key.id)
+                with contextlib.suppress(CacheError):
+                    self._cache.delete(_CACHE_PREFIX + key.id)
             if stored is not None and stored <= now:
                 self._owner(key).clear_cooldown(key.id)
             if (cached is not None and cached <= now) or (stored is not None and stored <= now):
@@ -185,7 +191,10 @@ class KeyRing:
         return self._owners[key.id]
 
     def _cached_until(self, key_id: str) -> datetime | None:
-        raw = self._cache.get(_CACHE_PREFIX + key_id)
+        try:
+            raw = self._cache.get(_CACHE_PREFIX + key_id)
+        except CacheError:  # an unreachable cache must not stop the brain
+            return None
         if not raw:
             return None
         try:
