@@ -154,7 +154,7 @@ class Catalog:
         if budget is not None:
             candidates = {i for i in candidates if self._products[i].sell_price <= budget}
         diverse = not parsed.providers and not parsed.codes
-        items, sold_out = self._pick(sorted(candidates), limit, diverse=diverse)
+        items, sold_out = self._pick(sorted(candidates), limit, diverse=diverse, budget=budget)
         total = len(candidates & self._available)
         return SearchResult(tuple(items), total, _hint(parsed, total, len(items)), sold_out)
 
@@ -285,7 +285,7 @@ class Catalog:
     # --- picking -------------------------------------------------------------------------
 
     def _pick(
-        self, ranked: list[int], limit: int, *, diverse: bool
+        self, ranked: list[int], limit: int, *, diverse: bool, budget: int | None
     ) -> tuple[list[Product], tuple[Product, ...]]:
         items: list[Product] = []
         sold_out: list[Product] = []
@@ -301,7 +301,8 @@ class Catalog:
                     if product not in sold_out:
                         sold_out.append(product)
                     product = self.suggest_alternative(product) or product
-                if product.available and product not in items:
+                affordable = budget is None or product.sell_price <= budget
+                if product.available and affordable and product not in items:
                     items.append(product)
                     seen_providers.add(product.provider)
         return items, tuple(sold_out)

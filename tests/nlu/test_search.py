@@ -127,3 +127,14 @@ def test_get_ignores_case(catalog: Catalog) -> None:
     assert product is not None
     assert product.name == "Telkomsel 10.000"
     assert catalog.get("NOPE") is None
+
+
+def test_a_sold_out_products_stand_in_respects_the_budget(catalog: Catalog) -> None:
+    def dearer_alternative(product: Product) -> bool:
+        alternative = catalog.suggest_alternative(product)
+        return alternative is not None and alternative.sell_price > product.sell_price
+
+    empty = next(p for p in catalog.products if not p.available and dearer_alternative(p))
+    result = catalog.search(empty.code, budget=empty.sell_price)
+    assert result.sold_out == (empty,)
+    assert result.items == ()
