@@ -8,15 +8,32 @@ of a controllable clock, and answers sends with real `SendResponse` protos. Even
 
 from __future__ import annotations
 
+import gc
 import itertools
+import subprocess
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from neonize.events import EVENT_TO_INT  # noqa: TID251
-from neonize.proto import Neonize_pb2 as N  # noqa: TID251
-from neonize.proto.waE2E import WAWebProtobufsE2E_pb2 as E  # noqa: TID251
+# neonize's import runs `os.popen("uname -a")` without closing it; with warnings as errors the
+# leaked pipe's ResourceWarning would fail whichever later test reaps it (any subprocess call).
+# Import it once, quietly, and reap the leftover process here.
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore", ResourceWarning)
+    import neonize.events  # noqa: F401, TID251
+
+    for _leftover in list(getattr(subprocess, "_active", None) or []):
+        _leftover.wait(timeout=10)
+        if _leftover.stdout is not None:
+            _leftover.stdout.close()
+    subprocess._cleanup()  # type: ignore[attr-defined]
+    gc.collect()
+
+from neonize.events import EVENT_TO_INT  # noqa: E402, TID251
+from neonize.proto import Neonize_pb2 as N  # noqa: E402, TID251
+from neonize.proto.waE2E import WAWebProtobufsE2E_pb2 as E  # noqa: E402, TID251
 
 T0 = datetime(2026, 1, 1, 9, 0, tzinfo=UTC)
 

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import gc
-import subprocess
 import sys
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,20 +10,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-# neonize's import runs `os.popen("uname -a")` without closing it; with warnings as errors the
-# leaked pipe's ResourceWarning would fail whichever later test reaps it (any subprocess call).
-# Import it once, quietly, and reap the leftover process here.
-with warnings.catch_warnings():
-    warnings.simplefilter("ignore", ResourceWarning)
-    import neonize.events  # noqa: F401, TID251
-
-    for _leftover in list(getattr(subprocess, "_active", None) or []):
-        _leftover.wait(timeout=10)
-        if _leftover.stdout is not None:
-            _leftover.stdout.close()
-    subprocess._cleanup()  # type: ignore[attr-defined]
-    gc.collect()
-
+import fakes.neonize_client  # noqa: E402, F401 - imports neonize quietly, first
 from fakes.memory_cache import MemoryCache  # noqa: E402
 from fakes.pubsub_server import PubSubServer  # noqa: E402
 

@@ -38,3 +38,30 @@ def test_local_store_is_the_default_and_lives_under_data_dir() -> None:
     assert isinstance(store, LocalMediaStore)
     ref = store.put("wa/x/1.ogg", b"a", "audio/ogg")
     assert (settings.data_dir / "media" / ref).exists()
+
+
+def test_supabase_store_uploads_privately_with_the_content_type_and_reads_back() -> None:
+    from fakes.storage_server import StorageServer
+
+    from shared.adapters.storage.supabase_store import SupabaseMediaStore
+
+    with StorageServer("service-key") as server:
+        store = media_store(
+            load_settings(
+                supabase_url=server.url,
+                supabase_service_role_key="service-key",
+                media_bucket="wa-media",
+            )
+        )
+        assert isinstance(store, SupabaseMediaStore)
+        ref = store.put("wa/abc/3EB0.ogg", b"OggS voice", "audio/ogg")
+        store.put("wa/abc/3EB0.ogg", b"OggS voice", "audio/ogg")  # a redelivery overwrites
+        stored = server.storage.objects["wa-media/wa/abc/3EB0.ogg"]
+        assert stored.content_type == "audio/ogg"  # not storage3's text/plain default
+        assert store.get(ref) == b"OggS voice"
+        store.delete(ref)
+        with pytest.raises(MediaNotFound):
+            store.get(ref)
+        wrong_key = SupabaseMediaStore(server.url, "not-the-key", bucket="wa-media")
+        with pytest.raises(MediaNotFound):
+            wrong_key.get(ref)

@@ -19,7 +19,7 @@ class SupabaseMediaStore:
     """Uploads with an explicit content type (storage3 otherwise defaults to text/plain)."""
 
     def __init__(self, url: str, service_key: str, *, bucket: str) -> None:
-        self._url = url.rstrip("/") + "/storage/v1"
+        self._url = url.rstrip("/") + "/storage/v1/"
         self._key = service_key
         self._bucket = bucket
         self._client: SyncStorageClient | None = None
@@ -28,12 +28,13 @@ class SupabaseMediaStore:
     def _storage(self) -> SyncStorageClient:
         with self._lock:
             if self._client is None:
+                import httpx  # noqa: PLC0415
                 from storage3 import SyncStorageClient  # noqa: PLC0415 - lazy, ~100 ms
 
                 self._client = SyncStorageClient(
                     self._url,
                     {"apiKey": self._key, "Authorization": f"Bearer {self._key}"},
-                    timeout=20,
+                    http_client=httpx.Client(timeout=20),
                 )
             return self._client
 

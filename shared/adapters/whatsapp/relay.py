@@ -306,14 +306,21 @@ def session_db(settings: Settings) -> str:
 
 
 def build_relay(
-    settings: Settings, bus: Bus, *, cache: Cache | None, stopping: threading.Event
+    settings: Settings,
+    bus: Bus,
+    *,
+    cache: Cache | None,
+    stopping: threading.Event,
+    client: Any = None,
 ) -> Relay:
-    """A relay on a real neonize client with the configured session store and login."""
-    from neonize.client import NewClient  # noqa: PLC0415, TID251
+    """A relay on a neonize client (a real one unless given), its session store and login."""
+    if client is None:
+        from neonize.client import NewClient  # noqa: PLC0415, TID251
 
+        client = NewClient(session_db(settings))
     login = LoginHandler(qr_png=settings.data_dir / "wa-qr.png", pair_phone=settings.wa_pair_phone)
     relay = Relay(
-        NewClient(session_db(settings)),
+        client,
         bus=bus,
         media=media_store(settings),
         settings=settings,
@@ -325,28 +332,34 @@ def build_relay(
     return relay
 
 
-def start_whatsapp(components: Components, bus: InProcessBus, stopping: threading.Event) -> Relay:
-    """All-in-one hook: the relay on the in-process bus, stopped when `stopping` is set."""
+def run_until_stopped(relay: Relay, cache: Cache, stopping: threading.Event) -> None:
+    """Take the single-instance lease, connect, and on `stopping` shut down and release it."""
     from shared.adapters.whatsapp.lease import RelayLease  # noqa: PLC0415
 
-    settings = components.settings
-    cache: Cache | None = components.cache
-    relay = build_relay(settings, bus, cache=cache, stopping=stopping)
+    lease = RelayLease(cache)
+    if not lease.wait_acquire(stopping):
+        return
+    lease.keep_alive(lambda: relay.lifecycle.stop("lease_lost", "relay lease lost"))
+    relay.connect_in_background()
+    stopping.wait()
+    relay.shutdown()
+    lease.release()
+
+
+def start_whatsapp(
+    components: Components, bus: InProcessBus, stopping: threading.Event, *, client: Any = None
+) -> Relay:
+    """All-in-one hook: the relay on the in-process bus, stopped when `stopping` is set."""
+    relay = build_relay(
+        components.settings, bus, cache=components.cache, stopping=stopping, client=client
+    )
     bus.on_outbound(relay.send)
-    lease = RelayLease(cache) if cache is not None else None
-
-    def run() -> None:
-        if lease is not None and not lease.wait_acquire(stopping):
-            return
-        if lease is not None:
-            lease.keep_alive(lambda: relay.lifecycle.stop("lease_lost", "relay lease lost"))
-        relay.connect_in_background()
-        stopping.wait()
-        relay.shutdown()
-        if lease is not None:
-            lease.release()
-
-    threading.Thread(target=run, name="wa-relay", daemon=True).start()
+    threading.Thread(
+        target=run_until_stopped,
+        args=(relay, components.cache, stopping),
+        name="wa-relay",
+        daemon=True,
+    ).start()
     return relay
 
 
@@ -355,7 +368,6 @@ def relay_command(args: argparse.Namespace) -> int:
     from shared.adapters.pubsub.bus import PubSubBus  # noqa: PLC0415
     from shared.adapters.pubsub.subscriber import OutboundSubscriber  # noqa: PLC0415
     from shared.adapters.whatsapp.health import serve_health  # noqa: PLC0415
-    from shared.adapters.whatsapp.lease import RelayLease  # noqa: PLC0415
     from shared.config import get_settings, load_settings  # noqa: PLC0415
     from shared.log import setup_logging  # noqa: PLC0415
     from shared.wiring import Components  # noqa: PLC0415
@@ -367,8 +379,7 @@ def relay_command(args: argparse.Namespace) -> int:
     components = Components(settings=settings)
     stopping = threading.Event()
     bus = PubSubBus.from_settings(settings)
-    cache: Cache | None = components.cache
-    relay = build_relay(settings, bus, cache=cache, stopping=stopping)
+    relay = build_relay(settings, bus, cache=components.cache, stopping=stopping)
     subscriber = OutboundSubscriber(
         settings.gcp_project or "", settings.pubsub_outbound_subscription, relay.send
     )
@@ -381,19 +392,8 @@ def relay_command(args: argparse.Namespace) -> int:
 
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    lease = RelayLease(cache) if cache is not None else None
-    if lease is None:
-        log.warning("no shared cache configured: the single-instance lease is not enforced")
-    elif not lease.wait_acquire(stopping):
-        return 0
-    else:
-        lease.keep_alive(lambda: relay.lifecycle.stop("lease_lost", "relay lease lost"))
-    relay.connect_in_background()
-    stopping.wait()
-    relay.shutdown()
+    run_until_stopped(relay, components.cache, stopping)
     subscriber.stop()
     bus.close()
-    if lease is not None:
-        lease.release()
     server.shutdown()
     return 0

@@ -1,0 +1,89 @@
+"""A local stand-in for Supabase Storage's object API (the calls storage3 makes for media).
+
+`POST /storage/v1/object/{bucket}/{key}` (multipart `file`, `x-upsert`), `GET` of the same path,
+and `DELETE /storage/v1/object/{bucket}` with `{"prefixes": [...]}`; errors in Storage's JSON
+shape (`statusCode`, `error`, `message`). Requests without the service key are refused.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+from flask import Flask, Response, request
+from werkzeug.serving import BaseWSGIServer, make_server
+
+
+@dataclass
+class StoredObject:
+    data: bytes
+    content_type: str
+
+
+@dataclass
+class FakeStorage:
+    key: str
+    objects: dict[str, StoredObject] = field(default_factory=dict)
+
+    def app(self) -> Flask:
+        app = Flask("fake-storage")
+
+        def _error(status: int, code: str, message: str) -> tuple[dict[str, str], int]:
+            return {"statusCode": str(status), "error": code, "message": message}, 400
+
+        @app.before_request
+        def _auth() -> tuple[dict[str, str], int] | None:
+            if request.headers.get("Authorization") != f"Bearer {self.key}":
+                return _error(403, "Unauthorized", "invalid signature")
+            return None
+
+        @app.post("/storage/v1/object/<bucket>/<path:key>")
+        def upload(bucket: str, key: str) -> tuple[dict[str, str], int]:
+            name = f"{bucket}/{key}"
+            if name in self.objects and request.headers.get("x-upsert") != "true":
+                return _error(409, "Duplicate", "The resource already exists")
+            part = request.files["file"]
+            self.objects[name] = StoredObject(part.read(), part.mimetype)
+            return {"Key": name, "Id": name}, 200
+
+        @app.get("/storage/v1/object/<bucket>/<path:key>")
+        def download(bucket: str, key: str) -> Response | tuple[dict[str, str], int]:
+            stored = self.objects.get(f"{bucket}/{key}")
+            if stored is None:
+                return _error(404, "not_found", "Object not found")
+            return Response(stored.data, content_type=stored.content_type)
+
+        @app.delete("/storage/v1/object/<bucket>")
+        def remove(bucket: str) -> tuple[list[dict[str, str]], int]:
+            removed = []
+            for prefix in (request.get_json() or {}).get("prefixes", []):
+                if self.objects.pop(f"{bucket}/{prefix}", None) is not None:
+                    removed.append({"name": prefix})
+            return removed, 200
+
+        return app
+
+
+class StorageServer:
+    """Serves a `FakeStorage` on 127.0.0.1:0."""
+
+    def __init__(self, key: str) -> None:
+        self.storage = FakeStorage(key)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", 0, self.storage.app(), threaded=True
+        )
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, args=(0.05,), daemon=True
+        )
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_port}"
+
+    def __enter__(self) -> StorageServer:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._server.shutdown()
+        self._server.server_close()
