@@ -325,3 +325,47 @@ def test_an_unreachable_cache_does_not_stop_the_brain(
 
     assert ask(llm).text == "tetap jalan"  # type: ignore[attr-defined]
     assert ask(llm).text == "lagi"  # type: ignore[attr-defined]
+
+
+def test_a_database_outage_never_breaks_the_turn(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], clock: ManualClock
+) -> None:
+    from shared.crypto import KeyBox
+    from shared.errors import StoreError
+    from shared.store_models import ApiKey
+
+    box = KeyBox("s" * 32)
+    row = ApiKey(
+        id="00000000-0000-0000-0000-000000000001",
+        key_ciphertext=box.encrypt("row-key"),
+        key_fingerprint=box.fingerprint("row-key"),
+        priority=1,
+        enabled=True,
+        created_at=clock.now(),
+        available=True,
+    )
+
+    class FlakyStore:
+        """Lists the keys, then the database goes away."""
+
+        def list_api_keys(self, now: object = None) -> list[ApiKey]:
+            return [row]
+
+        def set_api_key_cooldown(self, *args: object) -> None:
+            raise StoreError("connection refused")
+
+    table = StoreKeys(FlakyStore(), box, clock=clock)  # type: ignore[arg-type]
+    llm = make_llm("", sources=[table])
+    fake.always(error_reply(429), key="row-key", times=1)
+
+    with pytest.raises(AllKeysResting):  # the cooldown holds in the cache; nothing crashes
+        ask(llm)
+    assert llm.ring.resting_until(llm.ring.ordered_keys()[0]) is not None
+
+    class DownStore(FlakyStore):
+        def list_api_keys(self, now: object = None) -> list[ApiKey]:
+            raise StoreError("connection refused")
+
+    down = make_llm("key-1", sources=[StoreKeys(DownStore(), box, clock=clock)])  # type: ignore[arg-type]
+    fake.script(text_reply("aman"))
+    assert ask(down).text == "aman"  # type: ignore[attr-defined]

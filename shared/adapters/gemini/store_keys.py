@@ -71,13 +71,19 @@ class StoreKeys:
         return list(keys)
 
     def set_cooldown(self, key_id: str, until: datetime, error: str) -> None:
-        """Write `cooldown_until` and `last_error` of the row."""
-        self._store.set_api_key_cooldown(key_id, until, error)
+        """Write `cooldown_until` and `last_error` of the row (the cache still holds it if not)."""
+        try:
+            self._store.set_api_key_cooldown(key_id, until, error)
+        except StoreError:
+            log.exception("cooldown of api key %s not stored", key_id)
         self._forget()
 
     def clear_cooldown(self, key_id: str) -> None:
         """End the row's rest (its `last_error` stays for the operator)."""
-        self._store.set_api_key_cooldown(key_id, None)
+        try:
+            self._store.set_api_key_cooldown(key_id, None)
+        except StoreError:
+            log.exception("cooldown of api key %s not cleared", key_id)
         self._forget()
 
     def _forget(self) -> None:
