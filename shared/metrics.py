@@ -6,7 +6,10 @@ the database (pending items by age, ledger totals) are computed at scrape time: 
 data registers a callback once at wiring time (`PENDING_ITEMS.set_callback(fn)`).
 
 Define families here, in `REGISTRY`, or beside their adapter with `registry=REGISTRY`; families
-in prometheus_client's default registry are served too. Label values are small fixed vocabularies
+in prometheus_client's default registry are served too (the Gemini adapter's
+`salesbot_gemini_*`, including quota hits as `salesbot_gemini_cooldowns_total` and
+`salesbot_gemini_active_keys`, and the router's `salesbot_turns_by_tier_total`). A name must be
+defined once across both registries. Label values are small fixed vocabularies
 (never ids or phone numbers), listed in each help text. In the cloud, functions are short-lived
 and many, so paging uses log events instead (`shared.observability`); these metrics are for the
 relay and the all-in-one process.
@@ -82,29 +85,6 @@ MESSAGES_OUT = Counter(
     "salesbot_messages_out",
     "Outbound messages sent. kind: reply, notification, alert.",
     ["kind"],
-    registry=REGISTRY,
-)
-TURNS = Counter(
-    "salesbot_turns",
-    "Turns by the tier that answered them (tier share = one tier's rate over the sum). "
-    "tier: pending, rules, gemini, fallback.",
-    ["tier"],
-    registry=REGISTRY,
-)
-GEMINI_REQUESTS = Counter(
-    "salesbot_gemini_requests",
-    "Gemini generate_content calls. outcome: ok, quota, server_error, timeout, other.",
-    ["outcome"],
-    registry=REGISTRY,
-)
-GEMINI_QUOTA_HITS = Counter(
-    "salesbot_gemini_quota_hits",
-    "Gemini quota errors (HTTP 429 / RESOURCE_EXHAUSTED) that put a key on cooldown.",
-    registry=REGISTRY,
-)
-GEMINI_ACTIVE_KEYS = Gauge(
-    "salesbot_gemini_active_keys",
-    "Gemini keys currently usable (not cooling down, breaker closed).",
     registry=REGISTRY,
 )
 SUPPLIER_SECONDS = Histogram(

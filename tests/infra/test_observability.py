@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,13 +153,9 @@ def test_metrics_endpoint_serves_prometheus_text() -> None:
         'salesbot_supplier_requests_total{endpoint="transaksi/create",outcome="success"}' in body
     )
     assert "salesbot_supplier_request_seconds_bucket" in body
-    for name in (
-        "salesbot_gemini_active_keys",
-        "salesbot_pending_items",
-        "salesbot_ledger_rupiah",
-    ):
+    for name in ("salesbot_relay_connected", "salesbot_pending_items", "salesbot_ledger_rupiah"):
         assert f"# TYPE {name} gauge" in body
-    # Families in prometheus_client's default registry (the relay's) are served as well.
+    # Families in prometheus_client's default registry are served as well.
     assert "# TYPE python_gc_objects_collected_total counter" in body
 
 
@@ -181,3 +178,17 @@ def test_scrape_time_gauges_use_their_callbacks_and_survive_failures() -> None:
     assert 'salesbot_pending_items{age="lt_5m",kind="deposit"} 1.0' in body
     assert "# TYPE salesbot_ledger_rupiah gauge" in body
     assert "salesbot_ledger_rupiah{" not in body
+
+
+def test_every_metric_family_is_exported_once() -> None:
+    # Load every module that defines families, in either registry.
+    import shared.adapters.gemini.metrics
+    import shared.adapters.whatsapp.metrics
+    import shared.agent.router  # noqa: F401
+
+    body, _ = metrics.render()
+    types = re.findall(r"^# TYPE (\S+) ", body.decode(), flags=re.MULTILINE)
+    duplicates = sorted({name for name in types if types.count(name) > 1})
+    assert not duplicates, f"metric families defined twice: {duplicates}"
+    assert "salesbot_gemini_active_keys" in types
+    assert "salesbot_turns_by_tier_total" in types
