@@ -23,7 +23,9 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from shared.sandbox import magic
 from shared.sandbox.engine import Engine, Reply
+from shared.sandbox.money import ROUTES as MONEY_ROUTES
 from shared.sandbox.money import complete_transfer, mark_paid
+from shared.sandbox.orders import ROUTES as ORDER_ROUTES
 from shared.sandbox.orders import complete_transaction
 from shared.sandbox.state import DEFAULT_BALANCE, SandboxState
 from shared.sandbox.webhooks import Delivery, DirectTarget, WebhookSender
@@ -191,7 +193,12 @@ class Sandbox:
 
         @app.get("/")
         def index() -> dict[str, Any]:
-            return {"sandbox": "Atlantic H2H", "api_key": "see `salesbot sandbox` output"}
+            return {
+                "sandbox": "Atlantic H2H",
+                "endpoints": sorted([*ORDER_ROUTES, *MONEY_ROUTES]),
+                "products": len(self.engine.catalog),
+                "magic": "see the README section 'Atlantic sandbox'",
+            }
 
         @app.post("/sandbox/advance")
         def advance() -> dict[str, Any]:

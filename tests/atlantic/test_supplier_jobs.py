@@ -65,3 +65,37 @@ def test_reconcile_job_runs_with_the_process_wiring(components: Components) -> N
     report = run_job("reconcile", components)
     assert isinstance(report["checked"], int)
     assert isinstance(report["alerted"], int)
+
+
+@pytest.mark.parametrize("target", ["refresh_prices", "reconcile", "check_balance"])
+def test_job_functions_in_functions_main_answer_with_their_report(
+    target: str,
+    sandbox: Sandbox,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Called directly: functions_framework.create_app would leave its execution-id logging
+    # context behind for later tests; the HTTP path is covered by the webhook tests.
+    import importlib.util
+
+    from shared.config import get_settings
+
+    for name, value in {
+        "DATABASE_URL": database_url,
+        "ATL_API_KEY": sandbox.api_key,
+        "ATL_BASE_URL": sandbox.url,
+        "ATL_USERNAME": "sandbox",
+    }.items():
+        monkeypatch.setenv(name, value)
+    get_settings.cache_clear()
+    source = Path(__file__).resolve().parents[2] / "functions" / "main.py"
+    spec = importlib.util.spec_from_file_location(f"functions_main_{target}", source)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    body, status = getattr(module, target)(None)
+    assert status == 200
+    assert body["job"] == target
+    assert isinstance(body["report"], dict)
+    module._components().store.close()
