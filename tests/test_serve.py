@@ -31,6 +31,7 @@ def test_serve_on_embedded_defaults_answers_healthz_and_stops_cleanly(tmp_path: 
     # traverse the data dir's parents, and every new pytest session on the machine resets
     # pytest's base temp dir to 0700 (a race with parallel test runs).
     data_dir = Path(tempfile.mkdtemp(prefix="salesbot-serve-"))
+    data_dir.chmod(0o755)  # mkdtemp makes it 0700; postgres runs as pgserver's own user
     env["DATA_DIR"] = str(data_dir / "data")
     log_path = tmp_path / "serve.log"
     with log_path.open("wb") as log_file:
@@ -43,7 +44,7 @@ def test_serve_on_embedded_defaults_answers_healthz_and_stops_cleanly(tmp_path: 
             cwd=tmp_path,
         )
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 180  # generous: initdb is slow on a loaded machine
         body = None
         while time.monotonic() < deadline and proc.poll() is None:
             try:
@@ -56,7 +57,7 @@ def test_serve_on_embedded_defaults_answers_healthz_and_stops_cleanly(tmp_path: 
         assert body["status"] == "ok"
         assert body["database"] == "embedded"
         proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=30) == 0
+        assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
