@@ -78,6 +78,7 @@ class Runner:
         self._stack = start_local_stack(
             self.components, on_outbound=self.console.on_outbound if self.console else None
         )
+        start_whatsapp_if_enabled(self.components, self._stack.bus, self.stopping)
         self._http_thread.start()
         self._jobs.start()
         log.info("listening on http://%s:%d", self._server.host, self.port)
@@ -102,15 +103,16 @@ def serve_command(args: argparse.Namespace) -> int:
         host=args.host or settings.http_host,
         port=args.port if args.port is not None else settings.http_port,
     )
-    interactive = sys.stdin.isatty() and not args.no_console
-    runner.start(console_phone=CONSOLE_PHONE if interactive else None)
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %d received, shutting down", signum)
         runner.stopping.set()
 
+    # Installed before serving: a SIGTERM right after /healthz answers must still stop cleanly.
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    interactive = sys.stdin.isatty() and not args.no_console
+    runner.start(console_phone=CONSOLE_PHONE if interactive else None)
     print(f"salesbot is up: http://{settings.http_host}:{runner.port}/healthz", file=sys.stderr)
     if runner.console is not None:
         threading.Thread(
