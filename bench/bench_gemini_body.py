@@ -28,6 +28,7 @@ from shared.agent.memory import LoggedMessage  # noqa: E402
 from shared.agent.router import Utterance, route  # noqa: E402
 from shared.config import load_settings  # noqa: E402
 from shared.domain.parser import parse  # noqa: E402
+from shared.services.clock import SystemClock  # noqa: E402
 
 CONFIDENT = 0.8
 VOICE = "🎤 "
@@ -72,7 +73,7 @@ def main() -> None:
     without = 0
     with FakeGemini(responder=_model) as fake:
         settings = load_settings(gemini_keys="bench-key", gemini_base_url=fake.url)
-        llm = build_gemini(settings)
+        llm = build_gemini(settings, clock=SystemClock())
         assert llm is not None
         first_bodies: list[int] = []
         for number, conversation in enumerate(CONVERSATIONS):

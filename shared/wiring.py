@@ -218,12 +218,11 @@ class Components:
     @functools.cached_property
     def gemini(self) -> RotatingGemini | None:
         """The Gemini client rotating over every configured key; None when there is none."""
-        from shared.adapters.gemini.factory import SystemClock, build_gemini  # noqa: PLC0415
+        from shared.adapters.gemini.factory import build_gemini  # noqa: PLC0415
         from shared.adapters.gemini.store_keys import StoreKeys  # noqa: PLC0415
 
-        clock = SystemClock()
-        table = StoreKeys(self.store, self.key_box, clock=clock)
-        return build_gemini(self.settings, cache=self.cache, sources=[table], clock=clock)
+        table = StoreKeys(self.store, self.key_box, clock=self.clock)
+        return build_gemini(self.settings, cache=self.cache, sources=[table], clock=self.clock)
 
     @functools.cached_property
     def brain(self) -> GeminiBrain | None:

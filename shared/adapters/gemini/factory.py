@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
 from shared.adapters.gemini.breaker import CircuitBreakers
@@ -16,23 +16,14 @@ if TYPE_CHECKING:
     from shared.wiring import Components
 
 
-class SystemClock:
-    """The real clock (UTC)."""
-
-    def now(self) -> datetime:
-        """Timezone-aware now."""
-        return datetime.now(UTC)
-
-
 def build_gemini(
     settings: Settings,
     *,
     cache: Cache | None = None,
     sources: Sequence[KeySource] = (),
-    clock: Clock | None = None,
+    clock: Clock,
 ) -> RotatingGemini | None:
     """The rotating client over GEMINI_KEYS plus `sources`, or None when there is no key."""
-    clock = clock or SystemClock()
     all_sources: list[KeySource] = []
     if settings.gemini_keys is not None:
         all_sources.append(EnvKeys(settings.gemini_keys.get_secret_value()))
