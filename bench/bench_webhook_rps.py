@@ -43,7 +43,8 @@ from shared.services.settlement import SettleDeps  # noqa: E402
 from shared.services.supplier_submit import submit_order  # noqa: E402
 from shared.store import Store  # noqa: E402
 
-ORDERS = int(os.environ.get("BENCH_WEBHOOK_ORDERS", "300"))
+# The sandbox starts with Rp 5,000,000 of supplier balance: at most 200 orders of Rp 25,000.
+ORDERS = int(os.environ.get("BENCH_WEBHOOK_ORDERS", "150"))
 CLIENT_THREADS = 8
 SIGNATURE = hashlib.md5(magic.SANDBOX_USERNAME.encode()).hexdigest()
 

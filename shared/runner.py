@@ -78,6 +78,7 @@ class Runner:
         self._stack = start_local_stack(
             self.components, on_outbound=self.console.on_outbound if self.console else None
         )
+        # WhatsApp next to the console chat when WA_ENABLED=1 (the relay's hook, defined below).
         start_whatsapp_if_enabled(self.components, self._stack.bus, self.stopping)
         self._http_thread.start()
         self._jobs.start()

@@ -1,0 +1,123 @@
+"""`on_message` end to end: recorded Pub/Sub pushes in, the inbound service's replies out.
+
+Binary and structured CloudEvents and the raw push body the push subscription sends, for text,
+voice-note and image messages; duplicates and redeliveries; malformed envelopes, which are
+acknowledged and logged without ever crash-looping. Replies are read back from the fake Pub/Sub
+server the function published them to, through the real google-cloud-pubsub client.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from fakes.functions_server import PROJECT, FunctionServer, envelope
+from fakes.pubsub_server import PubSubServer
+
+from shared.messages import OutboundMessage
+
+OUT_TOPIC = f"projects/{PROJECT}/topics/wa-outbound"
+
+
+def _customer() -> tuple[str, str]:
+    phone = "62857" + str(uuid.uuid4().int)[:8]
+    return phone, f"{phone}@s.whatsapp.net"
+
+
+def _replies(pubsub: PubSubServer, chat: str) -> list[OutboundMessage]:
+    return [
+        OutboundMessage.model_validate_json(p.data)
+        for p in pubsub.state.published
+        if p.topic == OUT_TOPIC and p.ordering_key == chat
+    ]
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@pytest.mark.parametrize(
+    "name", ["text_binary.json", "text_structured.json", "text_raw_push.json"]
+)
+def test_text_message_gets_a_reply_on_wa_outbound(
+    on_message: FunctionServer, pubsub_server: PubSubServer, name: str
+) -> None:
+    phone, chat = _customer()
+    msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
+    response = on_message.post(
+        envelope(name, wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=_now())
+    )
+    assert response.status_code == 200, on_message.logs()[-3000:]
+    replies = _replies(pubsub_server, chat)
+    assert replies, on_message.logs()[-3000:]
+    assert all(r.chat == chat and r.reply_to == msg_id for r in replies)
+    assert all(r.text or r.image_ref for r in replies)
+
+
+@pytest.mark.parametrize(
+    ("name", "media"),
+    [("voice_binary.json", b"OggS\x00voice"), ("image_structured.json", b"\xff\xd8\xffjpeg")],
+)
+def test_voice_notes_and_images_are_answered(
+    on_message: FunctionServer, pubsub_server: PubSubServer, name: str, media: bytes
+) -> None:
+    phone, chat = _customer()
+    msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
+    extension = "ogg" if "voice" in name else "jpeg"
+    ref = f"wa/test/{msg_id}.{extension}"
+    stored = on_message.data_dir / "media" / ref  # where the relay's local store puts it
+    stored.parent.mkdir(parents=True, exist_ok=True)
+    stored.write_bytes(media)
+    response = on_message.post(
+        envelope(
+            name, wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=_now(), media_ref=ref
+        )
+    )
+    assert response.status_code == 200, on_message.logs()[-3000:]
+    replies = _replies(pubsub_server, chat)
+    assert replies, on_message.logs()[-3000:]
+    assert replies[0].reply_to == msg_id
+
+
+def test_duplicates_and_redeliveries_are_answered_once(
+    on_message: FunctionServer, pubsub_server: PubSubServer
+) -> None:
+    phone, chat = _customer()
+    msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
+    first = envelope(
+        "text_binary.json", wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=_now()
+    )
+    assert on_message.post(first).status_code == 200
+    answered = len(_replies(pubsub_server, chat))
+    assert answered > 0
+    # The same delivery again (Pub/Sub at-least-once) and the same WhatsApp message under a new
+    # Pub/Sub id and CloudEvent mode (a relay republish): both acknowledged, neither answered.
+    assert on_message.post(first).status_code == 200
+    again = envelope(
+        "text_structured.json", wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=_now()
+    )
+    assert on_message.post(again).status_code == 200
+    assert len(_replies(pubsub_server, chat)) == answered
+
+
+def test_a_failed_publish_answers_500_so_pubsub_redelivers(
+    on_message: FunctionServer, pubsub_server: PubSubServer, tmp_path: Path
+) -> None:
+    phone, chat = _customer()
+    pubsub_server.state.publish_failures = 1
+    try:
+        response = on_message.post(
+            envelope(
+                "text_binary.json",
+                wa_msg_id=uuid.uuid4().hex,
+                chat=chat,
+                sender_phone=phone,
+                timestamp=_now(),
+            )
+        )
+    finally:
+        pubsub_server.state.publish_failures = 0
+    assert response.status_code == 500
+    assert on_message.proc.poll() is None

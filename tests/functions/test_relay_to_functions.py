@@ -1,0 +1,129 @@
+"""The serverless path end to end, locally: relay → Pub/Sub → on_message → Pub/Sub → relay.
+
+A WhatsApp event reaches the relay (fake neonize client, real neonize protobufs); the relay
+publishes it through the real Pub/Sub client to the fake server; the push subscription's
+delivery is posted to `on_message` served by functions-framework; the replies it publishes are
+pulled by the relay's streaming-pull subscriber and sent on the fake client.
+"""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from fakes.functions_server import PROJECT, FunctionServer
+from fakes.memory_cache import MemoryCache
+from fakes.neonize_client import FakeClient, FakeClock, message_event, voice_note
+from fakes.pubsub_server import PubSubServer
+from neonize.events import ConnectedEv  # noqa: TID251
+from neonize.proto import Neonize_pb2 as N  # noqa: TID251
+
+from shared.adapters.pubsub.bus import PubSubBus
+from shared.adapters.pubsub.publisher import Publisher
+from shared.adapters.pubsub.subscriber import OutboundSubscriber
+from shared.adapters.storage.local import LocalMediaStore
+from shared.adapters.whatsapp.relay import Relay
+from shared.config import load_settings
+
+SUBSCRIPTION = f"projects/{PROJECT}/subscriptions/wa-outbound-relay"
+
+
+@dataclass
+class ServerlessPath:
+    client: FakeClient
+    relay: Relay
+    pubsub: PubSubServer
+    function: FunctionServer
+
+    def push_inbound(self, chat: str) -> None:
+        """What the wa-inbound push subscription does with the relay's message."""
+        [published] = [
+            p
+            for p in self.pubsub.state.published
+            if p.topic.endswith("/wa-inbound") and p.ordering_key == chat
+        ]
+        now = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+        body = {
+            "message": {
+                "data": base64.b64encode(published.data).decode(),
+                "attributes": published.attributes,
+                "messageId": published.message_id,
+                "publishTime": now,
+                "orderingKey": chat,
+            },
+            "subscription": f"projects/{PROJECT}/subscriptions/wa-inbound-push",
+        }
+        response = self.function.post(
+            {"headers": {"Content-Type": "application/json"}, "path": "/", "body": body}
+        )
+        assert response.status_code == 200, self.function.logs()[-3000:]
+
+    def deliver_outbound(self, chat: str) -> int:
+        """What the wa-outbound subscription does: stream the replies to the relay."""
+        replies = [
+            p
+            for p in self.pubsub.state.published
+            if p.topic.endswith("/wa-outbound") and p.ordering_key == chat
+        ]
+        ids = [
+            self.pubsub.state.queue_message(SUBSCRIPTION, p.data, p.attributes) for p in replies
+        ]
+        self.pubsub.state.wait_for(lambda: set(ids) <= set(self.pubsub.state.acked), timeout=30)
+        return len(ids)
+
+
+@pytest.fixture
+def path(
+    on_message: FunctionServer, pubsub_server: PubSubServer, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ServerlessPath]:
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_server.host)
+    clock = FakeClock(start=datetime.now(UTC))
+    client = FakeClient(clock=clock)
+    bus = PubSubBus(Publisher(PROJECT), inbound_topic="wa-inbound", outbound_topic="wa-outbound")
+    relay = Relay(
+        client,
+        bus=bus,
+        media=LocalMediaStore(on_message.data_dir / "media", ttl_seconds=3600),
+        settings=load_settings(),
+        clock=clock,
+        cache=MemoryCache(clock),
+        alert=lambda _reason, _text: None,
+    )
+    subscriber = OutboundSubscriber(PROJECT, "wa-outbound-relay", relay.send)
+    relay.outbound = subscriber
+    relay.attach()
+    client.dispatch(ConnectedEv())  # starts the streaming pull
+    yield ServerlessPath(client, relay, pubsub_server, on_message)
+    subscriber.stop()
+    bus.close()
+
+
+@pytest.mark.parametrize("kind", ["text", "voice"])
+def test_a_customer_message_is_answered_through_pubsub_and_the_functions(
+    path: ServerlessPath, kind: str
+) -> None:
+    phone = "62858" + str(uuid.uuid4().int)[:8]
+    chat = f"{phone}@s.whatsapp.net"
+    msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
+    path.client.dispatch(
+        message_event(
+            msg_id=msg_id,
+            chat=N.JID(User=phone, Server="s.whatsapp.net"),
+            text="halo kak, pulsa tsel 10rb ada?",
+            message=voice_note() if kind == "voice" else None,
+            sent_at=path.client.clock.now(),
+        )
+    )
+    path.push_inbound(chat)
+    answered = path.deliver_outbound(chat)
+
+    assert answered > 0
+    sent = path.client.named("send_message") + path.client.named("send_image")
+    assert len(sent) == answered
+    assert all(args[0].User == phone for _, args, _ in sent)
+    [(_, read_ids, _)] = path.client.named("mark_read")
+    assert read_ids == (msg_id,)
