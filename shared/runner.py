@@ -104,15 +104,17 @@ def serve_command(args: argparse.Namespace) -> int:
         host=args.host or settings.http_host,
         port=args.port if args.port is not None else settings.http_port,
     )
-    interactive = sys.stdin.isatty() and not args.no_console
-    runner.start(console_phone=CONSOLE_PHONE if interactive else None)
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
         log.info("signal %d received, shutting down", signum)
         runner.stopping.set()
 
+    # Installed before start: /healthz answers while start() is still wiring the rest, and a
+    # service manager's SIGTERM in that window must still shut down cleanly.
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
+    interactive = sys.stdin.isatty() and not args.no_console
+    runner.start(console_phone=CONSOLE_PHONE if interactive else None)
     print(f"salesbot is up: http://{settings.http_host}:{runner.port}/healthz", file=sys.stderr)
     if runner.console is not None:
         threading.Thread(
