@@ -109,7 +109,8 @@ def serve_command(args: argparse.Namespace) -> int:
         log.info("signal %d received, shutting down", signum)
         runner.stopping.set()
 
-    # Installed before serving: a SIGTERM right after /healthz answers must still stop cleanly.
+    # Installed before start: /healthz answers while start() is still wiring the rest, and a
+    # service manager's SIGTERM in that window must still shut down cleanly.
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
     interactive = sys.stdin.isatty() and not args.no_console
