@@ -52,6 +52,7 @@ from shared.store_models import (
     QuoteKind,
     RecordedMessage,
     ResolvedCustomer,
+    SalesSummary,
     Transfer,
 )
 
@@ -355,6 +356,10 @@ class Store:
     def history(self, customer_id: str, limit: int = 10) -> list[HistoryItem]:
         """Orders, deposits and transfers, newest first."""
         return self._many(HistoryItem, "history", customer_id=customer_id, limit=limit)
+
+    def sales_summary(self, now: datetime | None = None) -> SalesSummary:
+        """Today's (WIB) successful orders, revenue and supplier cost, for the owner's report."""
+        return self._one(SalesSummary, "sales_summary", now=_ts(now))
 
     def pending_items(
         self, older_than_seconds: int, now: datetime | None = None, limit: int = 100

@@ -166,6 +166,20 @@ class Balance(_Row):
     ledger_sum: int
 
 
+class SalesSummary(_Row):
+    """Successful orders of one WIB day: count, what customers paid, what the supplier charged."""
+
+    day_start: datetime
+    orders: int
+    revenue: int
+    cost: int
+
+    @property
+    def profit(self) -> int:
+        """Revenue minus supplier cost."""
+        return self.revenue - self.cost
+
+
 class HistoryItem(_Row):
     """One line of a customer's history, newest first."""
 

@@ -101,17 +101,12 @@ def _supplier_balance(turn: Turn, _rest: str) -> None:
 
 
 def _report(turn: Turn, _rest: str) -> None:
-    # The ledger has no sales read yet (it needs a `sales_summary` SQL function in the store).
-    sales_summary = getattr(turn.components.store, "sales_summary", None)
-    if sales_summary is None:
-        turn.say("Laporan penjualan belum tersedia di versi ini 🙏 Cek /order REF per pesanan.")
-        return
-    summary = sales_summary(turn.now)
+    summary = turn.components.store.sales_summary(turn.now)
     turn.say(
         f"Hari ini: {summary.orders} transaksi sukses\n"
         f"Penjualan: {replies.rupiah(summary.revenue)}\n"
         f"Modal: {replies.rupiah(summary.cost)}\n"
-        f"Profit: {replies.rupiah(summary.revenue - summary.cost)}"
+        f"Profit: {replies.rupiah(summary.profit)}"
     )
 
 

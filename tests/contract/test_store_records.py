@@ -6,6 +6,8 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
+from store_helpers import fund, new_customer, topup_quote
+
 from shared.store import Store
 
 
@@ -129,3 +131,20 @@ def test_api_keys_rotate_by_priority_and_cool_down(store: Store) -> None:
     assert not disabled.available
     assert store.delete_api_key(first.id)
     assert not store.delete_api_key(first.id)
+
+
+def test_sales_summary_counts_todays_captured_orders_with_their_cost(store: Store) -> None:
+    before = store.sales_summary()
+    customer = new_customer(store)
+    fund(store, customer, 50_000)
+    quote_id, reff_id = topup_quote(store, customer, 15_000)
+    assert store.place_order(quote_id, customer).outcome == "done"
+    assert store.sales_summary().orders == before.orders  # a hold is not a sale yet
+    assert store.capture_order(reff_id, sn="SN1", supplier_price=14_100).outcome == "done"
+    after = store.sales_summary()
+    assert after.orders == before.orders + 1
+    assert after.revenue == before.revenue + 15_000
+    assert after.cost == before.cost + 14_100
+    assert after.profit == before.profit + 900
+    tomorrow = store.sales_summary(after.day_start + timedelta(days=1, hours=1))
+    assert tomorrow.orders == 0

@@ -85,3 +85,19 @@ def test_price_rise_above_the_locked_price_is_not_bought(
 @pytest.mark.parametrize("text", ["/saldo", "/laporan", "/refund SBX"])
 def test_admin_commands_refused_for_customers(chat: Chat, text: str) -> None:
     assert "khusus admin" in chat.say(text)
+
+
+def test_admin_report_counts_a_completed_sale_with_its_profit(chat: Chat, tap: BusTap) -> None:
+    store = chat.components.store
+    admin = Chat(chat.components, phone="628111000111")
+    before = store.sales_summary()
+    chat.fund(50_000)
+    assert "YA" in chat.say("pulsa telkomsel 10rb ke 081234567890")
+    chat.say("ya")
+    tap.wait_for(chat.chat, "SN:", timeout=20)
+    after = store.sales_summary()
+    assert after.orders == before.orders + 1
+    assert after.profit > before.profit
+    report = admin.say("/laporan")
+    assert f"{after.orders} transaksi sukses" in report
+    assert "Profit: Rp" in report
