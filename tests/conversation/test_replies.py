@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import pytest
+
+from shared.adapters.storage import MediaNotFound
 from shared.services import receipts
 from shared.services.replies import pln_token, rupiah
 
@@ -42,3 +45,13 @@ def test_a_voice_note_that_failed_to_download_asks_to_resend(chat: Chat) -> None
 
 def test_unknown_text_gets_a_helpful_nudge(chat: Chat) -> None:
     assert "bantuan" in chat.say("qwerty zxcv")
+
+
+def test_a_voice_note_is_deleted_from_storage_once_answered(chat: Chat) -> None:
+    media = chat.components.media
+    ref = media.put(f"wa/{chat.customer_id}/vn.ogg", b"OggS fake opus", "audio/ogg")
+    assert media.get(ref) == b"OggS fake opus"
+    answer = chat.say("", kind="voice", media_ref=ref, media_mime="audio/ogg; codecs=opus")
+    assert answer
+    with pytest.raises(MediaNotFound):
+        media.get(ref)

@@ -80,6 +80,19 @@ def respond(turn: Turn) -> None:
             rules_fallback=tiers.fallback,
         )
     tiers.merge(routed)
+    if media is not None and turn.message.media_ref:
+        _forget_media(turn, turn.message.media_ref)
+
+
+def _forget_media(turn: Turn, ref: str) -> None:
+    """Voice notes and photos may be private (meter photos, ids): keep them only for the turn.
+
+    Deleted only after the turn was answered, so a redelivery after a crash can still read it.
+    """
+    try:
+        turn.components.media.delete(ref)
+    except Exception:  # best-effort cleanup: the answer is already made, retention purges later
+        log.warning("media of a %s message could not be deleted", turn.message.kind)
 
 
 class _Tiers:
