@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from shared.domain.supplier_status import OperationKind
+from shared.observability import Event, log_event
 from shared.ports import Cache
 from shared.services.notifications import Notification
 from shared.services.settlement import Settled, SettleDeps, settle
@@ -53,6 +54,17 @@ def reconcile(
         outcomes[result.value] += 1
         age_minutes = (now - created_at).total_seconds() / 60
         if result in _STILL_OPEN and age_minutes >= alert_minutes:
+            log_event(
+                log,
+                Event.ORDER_PENDING_TOO_LONG,
+                "%s %s still pending after %d minutes",
+                kind,
+                reff_id,
+                int(age_minutes),
+                kind=kind,
+                reff_id=reff_id,
+                minutes=int(age_minutes),
+            )
             stuck.append((reff_id, f"{kind} {reff_id} ({int(age_minutes)} menit)"))
     alerted = _alert(deps, stuck, cache)
     return {"checked": len(work), "alerted": alerted, **outcomes}

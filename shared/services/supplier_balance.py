@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from shared.errors import SupplierError
+from shared.observability import Event, log_event
 from shared.ports import Cache
 from shared.services.notifications import Notification, Notifier
 from shared.services.supplier_port import Supplier
@@ -34,6 +35,17 @@ def check_supplier_balance(
         log.warning("supplier balance unknown: %s", exc)
         return {"balance": None, "low": None}
     low = balance < threshold
+    if low:
+        # Every low reading pages through the log-based alert; the owner's chat is rate-limited.
+        log_event(
+            log,
+            Event.SUPPLIER_BALANCE_LOW,
+            "supplier balance %d is below %d",
+            balance,
+            threshold,
+            balance=balance,
+            threshold=threshold,
+        )
     if cache is not None:
         cache.set(BALANCE_KEY, str(balance), ttl_seconds=3 * ALERT_REPEAT_SECONDS)
     should_alert = low and (
