@@ -353,8 +353,13 @@ def _scale_denominations(r: _Reading) -> None:
         return
     if {"data", "kuota", *aliases().units.values()} & set(r.product):
         return
-    number = r.small_numbers.pop()
-    r.product.remove(str(number))
+    number = r.small_numbers[0]
+    # "00sf" reads as the number 0 from the token "00": no amount, and match the token by value.
+    token = next((t for t in r.product if t.isdigit() and int(t) == number), None)
+    if number <= 0 or token is None:
+        return
+    r.small_numbers.clear()
+    r.product.remove(token)
     r.amount = number * 1_000
 
 
