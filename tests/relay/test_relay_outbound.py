@@ -15,6 +15,7 @@ from neonize.utils.enum import ChatPresence, ReceiptType  # noqa: TID251
 from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor, PacingPolicy
 from shared.adapters.whatsapp.sender import TYPING_REFRESH_SECONDS, DelayPolicy
 from shared.errors import WhatsAppError
+from shared.log import correlation_ids
 from shared.messages import OutboundMessage
 
 CHAT = "6281234567890@s.whatsapp.net"
@@ -143,3 +144,19 @@ def test_presence_failures_never_block_the_reply(wa: Any) -> None:
     wa.client.fail.update({"send_chat_presence", "mark_read"})
     wa.relay.send(OutboundMessage(chat=CHAT, text="tetap terkirim", reply_to="IN6"))
     assert len(wa.client.named("send_message")) == 1
+
+
+def test_a_send_carries_the_inbound_and_order_ids_into_its_logs(
+    wa: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[dict[str, str]] = []
+    deliver = wa.client.send_message
+
+    def spy(to: Any, message: Any) -> Any:
+        seen.append(correlation_ids())
+        return deliver(to, message)
+
+    monkeypatch.setattr(wa.client, "send_message", spy)
+    wa.client.dispatch(message_event(msg_id="IN9"))
+    wa.relay.send(OutboundMessage(chat=CHAT, text="ok", reply_to="IN9", correlation_id="SB1"))
+    assert seen == [{"wa_msg_id": "IN9", "reff_id": "SB1"}]

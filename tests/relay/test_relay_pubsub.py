@@ -22,7 +22,9 @@ def test_inbound_is_published_with_the_chat_as_ordering_key(pubsub: PubSubServer
     bus = PubSubBus(Publisher("proj"), inbound_topic="wa-inbound", outbound_topic="wa-outbound")
     try:
         bus.publish_inbound(InboundMessage(wa_msg_id="3EB0A", chat=CHAT, text="halo"))
-        bus.publish_outbound(OutboundMessage(chat=CHAT, text="Halo kak!"))
+        bus.publish_outbound(
+            OutboundMessage(chat=CHAT, text="Halo kak!", reply_to="3EB0A", correlation_id="SB1")
+        )
     finally:
         bus.close()
 
@@ -33,6 +35,13 @@ def test_inbound_is_published_with_the_chat_as_ordering_key(pubsub: PubSubServer
     assert InboundMessage.model_validate_json(inbound.data).text == "halo"
     assert outbound.topic == "projects/proj/topics/wa-outbound"
     assert outbound.ordering_key == CHAT
+    # The ids travel as attributes too, so logs and dead letters can be traced without decoding.
+    assert outbound.attributes == {
+        "v": "1",
+        "kind": "reply",
+        "wa_msg_id": "3EB0A",
+        "reff_id": "SB1",
+    }
     assert OutboundMessage.model_validate_json(outbound.data).text == "Halo kak!"
 
 

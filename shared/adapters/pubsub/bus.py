@@ -38,7 +38,10 @@ class PubSubBus:
 
     def publish_outbound(self, message: OutboundMessage) -> None:
         """Publish a reply or notification for the relay; the chat is the ordering key."""
-        data, attributes = encode(message, kind=message.kind)
+        ids = {"wa_msg_id": message.reply_to, "reff_id": message.correlation_id}
+        data, attributes = encode(
+            message, kind=message.kind, **{k: v for k, v in ids.items() if v}
+        )
         self.publisher.publish(
             self._outbound_topic, data, ordering_key=message.chat, attributes=attributes
         )

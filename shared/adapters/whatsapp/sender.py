@@ -30,7 +30,7 @@ from shared.adapters.whatsapp.convert import parse_jid
 from shared.adapters.whatsapp.lifecycle import ConnectionState
 from shared.adapters.whatsapp.pacing import PacingGovernor
 from shared.errors import WhatsAppError
-from shared.log import hash_id
+from shared.log import correlation, hash_id
 from shared.messages import OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -158,7 +158,9 @@ class OutboundSender:
         """
         if message.channel != "whatsapp":
             return
-        with self._lock:
+        # The ids that tie this send to its inbound message and order in the logs.
+        ids = correlation(wa_msg_id=message.reply_to or "", reff_id=message.correlation_id or "")
+        with ids, self._lock:
             self._send_locked(message)
 
     def _send_locked(self, message: OutboundMessage) -> None:
