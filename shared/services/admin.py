@@ -116,16 +116,7 @@ def _order(turn: Turn, rest: str) -> None:
         turn.say("Pesanan nggak ketemu. Format: /order REF")
         return
     turn.say(
-        receipts.receipt(
-            receipts.Receipt(
-                product=order.layanan or order.code,
-                target=order.target,
-                price=order.price,
-                status=order.status,
-                ref=order.reff_id,
-                sn=order.sn,
-            )
-        )
+        receipts.receipt(receipts.order_receipt(order))
         + f"\nModal: {replies.rupiah(order.supplier_price or 0)}"
         + (f"\nAlasan gagal: {order.failure_reason}" if order.failure_reason else "")
     )

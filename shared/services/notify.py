@@ -113,7 +113,7 @@ def render(n: Notification) -> str:
                 status="success",
                 ref=ref,
                 sn=n.sn,
-                is_pln="PLN" in product.upper() or "TOKEN" in product.upper(),
+                is_pln=receipts.looks_like_pln(product),
                 balance=n.balance,
             )
         )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from shared.services.replies import clock, pln_token, rupiah
+from shared.store_models import Order
 
 CONFIRM_HINT = "Balas *YA* untuk lanjut atau *BATAL* kalau nggak jadi."
 
@@ -141,6 +142,26 @@ class Receipt:
     name: str | None = None
     is_pln: bool = False
     balance: int | None = None
+
+
+def looks_like_pln(*names: str | None) -> bool:
+    """Whether a product (by code or name) is a PLN token, whose SN is shown grouped."""
+    text = " ".join(n for n in names if n).upper()
+    return "PLN" in text or "TOKEN" in text
+
+
+def order_receipt(order: Order) -> Receipt:
+    """The struk of a stored order, as the ledger has it."""
+    return Receipt(
+        product=order.layanan or order.code,
+        target=order.target,
+        price=order.price,
+        status=order.status,
+        ref=order.reff_id,
+        sn=order.sn,
+        name=order.customer_name,
+        is_pln=looks_like_pln(order.code, order.layanan),
+    )
 
 
 def receipt(r: Receipt) -> str:

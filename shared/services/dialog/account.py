@@ -41,20 +41,7 @@ def order_status(turn: Turn, slots: dict[str, SlotValue]) -> None:
         ref = latest[0].reff_id
     order = store.get_order(reff_id=ref)
     if order is not None and order.customer_id == turn.customer_id:
-        turn.say(
-            receipts.receipt(
-                receipts.Receipt(
-                    product=order.layanan or order.code,
-                    target=order.target,
-                    price=order.price,
-                    status=order.status,
-                    ref=order.reff_id,
-                    sn=order.sn,
-                    name=order.customer_name,
-                    is_pln="PLN" in f"{order.code} {order.layanan}".upper(),
-                )
-            )
-        )
+        turn.say(receipts.receipt(receipts.order_receipt(order)))
         return
     deposit = store.get_deposit(reff_id=ref)
     if deposit is not None and deposit.customer_id == turn.customer_id:

@@ -82,6 +82,7 @@ def outcome_text(quote: Quote, result: Execution) -> str | None:
                 ref=result.reff_id,
                 sn=result.sn,
                 name=_str_or_none(quote.payload.get("account_name")),
+                is_pln=receipts.looks_like_pln(name, str(quote.payload.get("code") or "")),
                 balance=result.balance,
             )
         )
