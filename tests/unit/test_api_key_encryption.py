@@ -13,7 +13,7 @@ from shared.store import Store
 
 def test_an_api_key_is_stored_encrypted_and_round_trips(database_url: str) -> None:
     box = KeyBox("app-secret-for-tests")
-    plaintext = "AIzaSyD-this-is-not-a-real-key-0123456789"
+    plaintext = "gemini-test-key-not-real-0123456789"
     store = Store(PostgresRpc(database_url, max_size=1))
     try:
         added = store.add_api_key(
