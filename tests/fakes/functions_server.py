@@ -15,12 +15,16 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import httpx
+
+from fakes.pubsub_server import PubSubServer
+from shared.messages import OutboundMessage
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "tests" / "data" / "pubsub"
@@ -131,3 +135,26 @@ def envelope(name: str, **payload: Any) -> dict[str, Any]:
         if key in message:
             message[key] = now
     return recorded
+
+
+OUT_TOPIC = f"projects/{PROJECT}/topics/wa-outbound"
+
+
+def new_customer() -> tuple[str, str]:
+    """A fresh customer's phone digits and chat JID."""
+    phone = "62857" + str(uuid.uuid4().int)[:8]
+    return phone, f"{phone}@s.whatsapp.net"
+
+
+def replies_for(pubsub: PubSubServer, chat: str) -> list[OutboundMessage]:
+    """What the function published on wa-outbound for one chat, in order."""
+    return [
+        OutboundMessage.model_validate_json(p.data)
+        for p in pubsub.state.published
+        if p.topic == OUT_TOPIC and p.ordering_key == chat
+    ]
+
+
+def now_iso() -> str:
+    """The current time as an InboundMessage timestamp."""
+    return datetime.now(UTC).isoformat()

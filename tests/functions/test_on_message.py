@@ -10,29 +10,14 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fakes.functions_server import DATA, PROJECT, FunctionServer, envelope
+from fakes.functions_server import (
+    DATA,
+    FunctionServer,
+    envelope,
+    new_customer,
+    replies_for,
+)
 from fakes.pubsub_server import PubSubServer
-
-from shared.messages import OutboundMessage
-
-OUT_TOPIC = f"projects/{PROJECT}/topics/wa-outbound"
-
-
-def _customer() -> tuple[str, str]:
-    phone = "62857" + str(uuid.uuid4().int)[:8]
-    return phone, f"{phone}@s.whatsapp.net"
-
-
-def _replies(pubsub: PubSubServer, chat: str) -> list[OutboundMessage]:
-    return [
-        OutboundMessage.model_validate_json(p.data)
-        for p in pubsub.state.published
-        if p.topic == OUT_TOPIC and p.ordering_key == chat
-    ]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in DATA.glob("malformed_*.json")))
@@ -50,10 +35,10 @@ def test_malformed_envelopes_are_acknowledged_and_logged(
 def test_a_delivery_retried_for_too_long_is_dropped(
     on_message: FunctionServer, pubsub_server: PubSubServer
 ) -> None:
-    phone, chat = _customer()
+    phone, chat = new_customer()
     old = envelope("text_binary.json", wa_msg_id=uuid.uuid4().hex, chat=chat, sender_phone=phone)
     stale = (datetime.now(UTC) - timedelta(hours=2)).isoformat().replace("+00:00", "Z")
     old["body"]["message"]["publishTime"] = stale
     old["body"]["message"]["publish_time"] = stale
     assert on_message.post(old).status_code == 200
-    assert _replies(pubsub_server, chat) == []
+    assert replies_for(pubsub_server, chat) == []

@@ -1,41 +1,25 @@
 """`on_message` end to end: recorded Pub/Sub pushes in, the inbound service's replies out.
 
 Binary and structured CloudEvents and the raw push body the push subscription sends, for text,
-voice-note and image messages; duplicates and redeliveries; malformed envelopes, which are
-acknowledged and logged without ever crash-looping. Replies are read back from the fake Pub/Sub
-server the function published them to, through the real google-cloud-pubsub client.
+voice-note and image messages; duplicates and redeliveries. Replies are read back from the fake
+Pub/Sub server the function published them to, through the real google-cloud-pubsub client.
+(`test_on_message.py` covers malformed and too-old deliveries.)
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from fakes.functions_server import PROJECT, FunctionServer, envelope
+from fakes.functions_server import (
+    FunctionServer,
+    envelope,
+    new_customer,
+    now_iso,
+    replies_for,
+)
 from fakes.pubsub_server import PubSubServer
-
-from shared.messages import OutboundMessage
-
-OUT_TOPIC = f"projects/{PROJECT}/topics/wa-outbound"
-
-
-def _customer() -> tuple[str, str]:
-    phone = "62857" + str(uuid.uuid4().int)[:8]
-    return phone, f"{phone}@s.whatsapp.net"
-
-
-def _replies(pubsub: PubSubServer, chat: str) -> list[OutboundMessage]:
-    return [
-        OutboundMessage.model_validate_json(p.data)
-        for p in pubsub.state.published
-        if p.topic == OUT_TOPIC and p.ordering_key == chat
-    ]
-
-
-def _now() -> str:
-    return datetime.now(UTC).isoformat()
 
 
 @pytest.mark.parametrize(
@@ -44,13 +28,13 @@ def _now() -> str:
 def test_text_message_gets_a_reply_on_wa_outbound(
     on_message: FunctionServer, pubsub_server: PubSubServer, name: str
 ) -> None:
-    phone, chat = _customer()
+    phone, chat = new_customer()
     msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
     response = on_message.post(
-        envelope(name, wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=_now())
+        envelope(name, wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=now_iso())
     )
     assert response.status_code == 200, on_message.logs()[-3000:]
-    replies = _replies(pubsub_server, chat)
+    replies = replies_for(pubsub_server, chat)
     assert replies, on_message.logs()[-3000:]
     assert all(r.chat == chat and r.reply_to == msg_id for r in replies)
     assert all(r.text or r.image_ref for r in replies)
@@ -63,7 +47,7 @@ def test_text_message_gets_a_reply_on_wa_outbound(
 def test_voice_notes_and_images_are_answered(
     on_message: FunctionServer, pubsub_server: PubSubServer, name: str, media: bytes
 ) -> None:
-    phone, chat = _customer()
+    phone, chat = new_customer()
     msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
     extension = "ogg" if "voice" in name else "jpeg"
     ref = f"wa/test/{msg_id}.{extension}"
@@ -72,11 +56,16 @@ def test_voice_notes_and_images_are_answered(
     stored.write_bytes(media)
     response = on_message.post(
         envelope(
-            name, wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=_now(), media_ref=ref
+            name,
+            wa_msg_id=msg_id,
+            chat=chat,
+            sender_phone=phone,
+            timestamp=now_iso(),
+            media_ref=ref,
         )
     )
     assert response.status_code == 200, on_message.logs()[-3000:]
-    replies = _replies(pubsub_server, chat)
+    replies = replies_for(pubsub_server, chat)
     assert replies, on_message.logs()[-3000:]
     assert replies[0].reply_to == msg_id
 
@@ -84,28 +73,32 @@ def test_voice_notes_and_images_are_answered(
 def test_duplicates_and_redeliveries_are_answered_once(
     on_message: FunctionServer, pubsub_server: PubSubServer
 ) -> None:
-    phone, chat = _customer()
+    phone, chat = new_customer()
     msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
     first = envelope(
-        "text_binary.json", wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=_now()
+        "text_binary.json", wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=now_iso()
     )
     assert on_message.post(first).status_code == 200
-    answered = len(_replies(pubsub_server, chat))
+    answered = len(replies_for(pubsub_server, chat))
     assert answered > 0
     # The same delivery again (Pub/Sub at-least-once) and the same WhatsApp message under a new
     # Pub/Sub id and CloudEvent mode (a relay republish): both acknowledged, neither answered.
     assert on_message.post(first).status_code == 200
     again = envelope(
-        "text_structured.json", wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=_now()
+        "text_structured.json",
+        wa_msg_id=msg_id,
+        chat=chat,
+        sender_phone=phone,
+        timestamp=now_iso(),
     )
     assert on_message.post(again).status_code == 200
-    assert len(_replies(pubsub_server, chat)) == answered
+    assert len(replies_for(pubsub_server, chat)) == answered
 
 
 def test_a_failed_publish_answers_500_so_pubsub_redelivers(
     on_message: FunctionServer, pubsub_server: PubSubServer, tmp_path: Path
 ) -> None:
-    phone, chat = _customer()
+    phone, chat = new_customer()
     pubsub_server.state.publish_failures = 1
     try:
         response = on_message.post(
@@ -114,7 +107,7 @@ def test_a_failed_publish_answers_500_so_pubsub_redelivers(
                 wa_msg_id=uuid.uuid4().hex,
                 chat=chat,
                 sender_phone=phone,
-                timestamp=_now(),
+                timestamp=now_iso(),
             )
         )
     finally:
