@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from cloudevents.http import CloudEvent
 
     from shared.messages import InboundMessage, OutboundMessage
+    from shared.services.settlement import Settled
+    from shared.services.supplier_inbox import InboxEvent
     from shared.wiring import Components
 
 
@@ -42,6 +44,11 @@ def _components() -> Components:
         from shared.adapters.pubsub.bus import PubSubBus
 
         components.bus = PubSubBus.from_settings(settings)  # type: ignore[misc]
+        # Recorded webhooks are settled by settle_supplier_event via atl-events, not by a
+        # thread of this instance (its CPU is throttled once it has answered).
+        from shared.adapters.pubsub.supplier_events import PubSubHandOff
+
+        components.event_hand_off = PubSubHandOff.from_settings(settings)  # type: ignore[misc]
     return components
 
 
@@ -58,6 +65,24 @@ def atlantic_webhook(request: flask.Request) -> tuple[dict[str, object], int]:
     headers = dict(request.headers.items())
     status, body = _components().handle_atlantic_webhook(headers, read_capped(request.stream))
     return body, status
+
+
+@functions_framework.cloud_event
+def settle_supplier_event(cloud_event: CloudEvent) -> None:
+    """One recorded Atlantic webhook pushed from `atl-events`: re-query, settle, notify.
+
+    Malformed or stale deliveries are acknowledged (the reconciler sweeps unsettled events);
+    any other exception propagates (HTTP 500) so Pub/Sub redelivers; settling is idempotent.
+    """
+    from shared.adapters.pubsub.supplier_events import handle_settle_push
+
+    handle_settle_push(cloud_event.data, event_id=str(cloud_event["id"]), settle=_settle_event)
+
+
+def _settle_event(event: InboxEvent) -> Settled:
+    from shared.services.supplier_inbox import settle_event
+
+    return settle_event(event, _components().settle_deps)
 
 
 @functions_framework.http

@@ -82,6 +82,7 @@ class Settings(BaseSettings):
     pubsub_inbound_topic: str = "wa-inbound"
     pubsub_outbound_topic: str = "wa-outbound"
     pubsub_outbound_subscription: str = "wa-outbound-relay"
+    pubsub_supplier_events_topic: str = "atl-events"
     media_bucket: str = "wa-media"
     media_ttl_seconds: int = Field(default=3600, ge=60)
 

@@ -90,6 +90,8 @@ class Runner:
         self._server.shutdown()
         self._server.server_close()
         self._jobs.join(timeout=10)
+        # Webhooks still queued stay recorded in the inbox; the next reconcile sweeps them.
+        self.components.stop_settle_worker()
         if self._stack is not None:
             self._stack.stop()
         log.info("stopped")

@@ -53,6 +53,7 @@ from shared.store_models import (
     RecordedMessage,
     ResolvedCustomer,
     SalesSummary,
+    SupplierEventRecord,
     Transfer,
 )
 
@@ -465,3 +466,46 @@ class Store:
         """Remove a key; True when it existed."""
         data = self._call("delete_api_key", id=key_id)
         return bool(data["deleted"]) if isinstance(data, dict) else False
+
+    # --- supplier-event inbox (migration 0012) ---------------------------------------------------
+
+    def record_supplier_event(
+        self,
+        *,
+        kind: Literal["order", "bill", "deposit", "transfer"],
+        reff_id: str,
+        supplier_id: str = "",
+        raw_status: str = "",
+    ) -> int:
+        """Record a verified webhook (one INSERT); returns the event id. Moves no money."""
+        data = self._call(
+            "record_supplier_event",
+            kind=kind,
+            reff_id=reff_id,
+            supplier_id=supplier_id,
+            raw_status=raw_status,
+        )
+        if not isinstance(data, dict) or not isinstance(data.get("id"), int):
+            raise RpcError("record_supplier_event returned no id")
+        return int(data["id"])
+
+    def mark_supplier_event_settled(self, event_id: int, result: str) -> bool:
+        """Mark it settled with what settling did; False when it was settled before."""
+        data = self._call("mark_supplier_event_settled", id=event_id, result=result)
+        return bool(data["settled"]) if isinstance(data, dict) else False
+
+    def unsettled_supplier_events(
+        self, older_than_seconds: int, now: datetime | None = None, limit: int = 100
+    ) -> list[SupplierEventRecord]:
+        """Events still unsettled `older_than_seconds` after they arrived, oldest first."""
+        return self._many(
+            SupplierEventRecord,
+            "unsettled_supplier_events",
+            older_than_seconds=older_than_seconds,
+            now=_ts(now),
+            limit=limit,
+        )
+
+    def supplier_events_for(self, reff_id: str) -> list[SupplierEventRecord]:
+        """Every recorded webhook about one reference, oldest first."""
+        return self._many(SupplierEventRecord, "supplier_events_for", reff_id=reff_id)

@@ -235,3 +235,20 @@ class AddedApiKey(_Row):
 
     id: str
     created: bool
+
+
+# --- supplier-event inbox (migration 0012) ----------------------------------------------------
+
+
+class SupplierEventRecord(_Row):
+    """One recorded supplier webhook: what it claimed, and whether it was settled yet."""
+
+    id: int
+    kind: Literal["order", "bill", "deposit", "transfer"]
+    reff_id: str
+    supplier_id: str = ""
+    raw_status: str = ""
+    state: Literal["received", "settled"]
+    result: str | None = None
+    received_at: datetime
+    settled_at: datetime | None = None

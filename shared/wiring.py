@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from shared.services.catalog import CatalogService
     from shared.services.notify import BusNotifier
     from shared.services.settlement import SettleDeps
+    from shared.services.supplier_inbox import HandOff, SettleWorker
     from shared.store import Store
 
 
@@ -172,13 +173,40 @@ class Components:
 
         return SettleDeps(store=self.store, supplier=self.supplier, notifier=self.notifier)
 
+    @functools.cached_property
+    def settle_worker(self) -> SettleWorker:
+        """The all-in-one settler of recorded webhooks: one thread, started on first use."""
+        from shared.services.supplier_inbox import SettleWorker  # noqa: PLC0415
+
+        return SettleWorker(self.settle_deps).start()
+
+    @functools.cached_property
+    def event_hand_off(self) -> HandOff:
+        """Where recorded webhooks go to be settled: the in-process worker (all-in-one).
+
+        functions/main.py replaces it with Pub/Sub `atl-events` in the serverless deployment.
+        """
+        return self.settle_worker
+
+    def stop_settle_worker(self) -> None:
+        """Stop the settle worker if it runs; unsettled events stay in the inbox for the sweep."""
+        worker: SettleWorker | None = self.__dict__.get("settle_worker")
+        if worker is not None:
+            worker.stop()
+
     def handle_atlantic_webhook(
         self, headers: Mapping[str, str], body: bytes
     ) -> tuple[int, dict[str, object]]:
         """The Atlantic webhook, for every entry point: (HTTP status, JSON body)."""
         from shared.services.webhook import handle_webhook  # noqa: PLC0415
 
-        return handle_webhook(headers, body, reader=self.supplier_webhook, deps=self.settle_deps)
+        return handle_webhook(
+            headers,
+            body,
+            reader=self.supplier_webhook,
+            store=self.store,
+            hand_off=self.event_hand_off,
+        )
 
     @functools.cached_property
     def jobs_token(self) -> str:

@@ -1,6 +1,8 @@
 """The reconciler: settle what is still pending, alert the owner about what stays stuck.
 
-Runs as a scheduled job. Every order, deposit and transfer pending longer than
+Runs as a scheduled job. First it sweeps the supplier-event inbox: webhooks recorded more than
+`inbox_after_seconds` ago whose hand-off did not settle them (lost, or the process stopped) are
+settled now. Then every order, deposit and transfer pending longer than
 `RECONCILE_AFTER_MINUTES` is settled from the supplier's status (the same path a webhook takes).
 Whatever is still unresolved after `RECONCILE_ALERT_MINUTES` is reported to the owner once (per
 alert window when a cache is available) and left pending: never refunded on a guess.
@@ -17,6 +19,7 @@ from shared.observability import Event, log_event
 from shared.ports import Cache
 from shared.services.notifications import Notification
 from shared.services.settlement import Settled, SettleDeps, settle
+from shared.services.supplier_inbox import SWEEP_AFTER_SECONDS, sweep
 
 log = logging.getLogger(__name__)
 
@@ -32,9 +35,14 @@ def reconcile(
     cache: Cache | None = None,
     now: datetime | None = None,
     limit: int = 100,
+    inbox_after_seconds: int = SWEEP_AFTER_SECONDS,
 ) -> dict[str, object]:
-    """One reconciliation pass; returns counts per outcome and how many alerts were sent."""
+    """One reconciliation pass; returns counts per outcome and how many alerts were sent.
+
+    `inbox`: how many recorded webhooks the sweep settled, by outcome.
+    """
     now = now or datetime.now(UTC)
+    swept = sweep(deps, older_than_seconds=inbox_after_seconds, now=now, limit=limit)
     pending = deps.store.pending_items(after_minutes * 60, now=now, limit=limit)
     work: list[tuple[OperationKind, str, datetime]] = [
         ("bill" if o.kind == "postpaid" else "order", o.reff_id, o.created_at)
@@ -67,7 +75,7 @@ def reconcile(
             )
             stuck.append((reff_id, f"{kind} {reff_id} ({int(age_minutes)} menit)"))
     alerted = _alert(deps, stuck, cache)
-    return {"checked": len(work), "alerted": alerted, **outcomes}
+    return {"checked": len(work), "alerted": alerted, "inbox": dict(swept), **outcomes}
 
 
 def _alert(deps: SettleDeps, stuck: list[tuple[str, str]], cache: Cache | None) -> int:

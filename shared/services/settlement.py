@@ -1,6 +1,7 @@
 """Settle one of our operations from what the supplier says about it, through the ledger.
 
-Used by the webhook receiver (a webhook is only a hint) and by the reconciler. Every path asks
+Used by the supplier-event inbox (a recorded webhook is only a hint, settled off the request
+path by `supplier_inbox`) and by the reconciler. Every path asks
 the supplier first, checks that its answer is about the same reference, then calls exactly one
 idempotent ledger function; a customer is notified only when that call reports `done`, so a
 replayed or out-of-order webhook changes nothing and tells nobody anything twice. Ambiguity

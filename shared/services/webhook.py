@@ -2,9 +2,12 @@
 
 `handle_webhook(headers, body, ...)` returns `(http_status, json_body)`; the Cloud Function in
 `functions/main.py` and `/webhook/atlantic` in the all-in-one server both call it. Order of
-checks: size (413), signature in constant time (401, nothing changes), body shape (400), then
-the webhook is treated as a hint: `settlement.settle` asks the supplier before moving money.
-Unknown references answer 200 (logged as anomalies) so the supplier stops retrying them.
+checks: size (413), signature in constant time (401, nothing written), body shape (400). A
+valid webhook is then recorded in the supplier-event inbox with one INSERT, handed off for
+settling and answered 200: the supplier re-query and the ledger call happen off the request path
+(`supplier_inbox`), and the webhook stays only a hint. Unknown references answer 200 too (the
+settler logs them as anomalies) so the supplier stops retrying them. If the INSERT fails the
+answer is a 500, so the supplier retries: a webhook is never acknowledged unrecorded.
 """
 
 from __future__ import annotations
@@ -14,7 +17,8 @@ from collections.abc import Mapping
 from typing import IO, Protocol
 
 from shared.domain.supplier_status import SupplierEvent
-from shared.services.settlement import SettleDeps, settle
+from shared.services.supplier_inbox import HandOff, InboxEvent
+from shared.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -42,9 +46,14 @@ def read_capped(stream: IO[bytes], limit: int = MAX_BODY_BYTES) -> bytes:
 
 
 def handle_webhook(
-    headers: Mapping[str, str], body: bytes, *, reader: WebhookReader, deps: SettleDeps
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    reader: WebhookReader,
+    store: Store,
+    hand_off: HandOff,
 ) -> Answer:
-    """Check, parse and apply one webhook; never raises for bad input."""
+    """Check, parse, record and hand off one webhook; never raises for bad input."""
     if len(body) > MAX_BODY_BYTES:
         log.warning("webhook rejected: body over %d bytes", MAX_BODY_BYTES)
         return 413, {"status": "error", "error": "body too large"}
@@ -59,5 +68,15 @@ def handle_webhook(
     log.info(
         "webhook %s %s for %s (%s)", event.kind, event.raw_status, event.reff_id, event.supplier_id
     )
-    result = settle(event.kind, event.reff_id, deps, hint_id=event.supplier_id)
-    return 200, {"status": "ok", "result": result.value}
+    event_id = store.record_supplier_event(
+        kind=event.kind,
+        reff_id=event.reff_id,
+        supplier_id=event.supplier_id,
+        raw_status=event.raw_status,
+    )
+    hand_off.hand_off(
+        InboxEvent(
+            id=event_id, kind=event.kind, reff_id=event.reff_id, supplier_id=event.supplier_id
+        )
+    )
+    return 200, {"status": "ok", "event_id": event_id}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -19,17 +20,26 @@ from shared.adapters.atlantic import AtlanticClient, AtlanticWebhook
 from shared.sandbox.server import Sandbox
 from shared.services.reconcile import reconcile
 from shared.services.settlement import SettleDeps
+from shared.services.supplier_inbox import SettleWorker
 from shared.services.supplier_submit import submit_order
 from shared.services.webhook import handle_webhook
 from shared.store import Store
 
 
 @pytest.fixture
-def wired(sandbox: Sandbox, deps: SettleDeps) -> Sandbox:
+def worker(deps: SettleDeps) -> Iterator[SettleWorker]:
+    """The all-in-one settler of recorded webhooks; `wait_idle()` drains it."""
+    worker = SettleWorker(deps).start()
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def wired(sandbox: Sandbox, deps: SettleDeps, worker: SettleWorker) -> Sandbox:
     """The sandbox delivers webhooks (real body and headers) straight into the handler."""
     reader = AtlanticWebhook("sandbox")
     sandbox.sender.target = lambda headers, body: handle_webhook(
-        headers, body, reader=reader, deps=deps
+        headers, body, reader=reader, store=deps.store, hand_off=worker
     )[0]
     return sandbox
 
@@ -115,7 +125,11 @@ def test_a_stuck_order_alerts_the_owner_once_and_stays_pending(
 
 
 def test_qris_deposit_processing_then_instant_credits_get_balance_exactly_once(
-    wired: Sandbox, store: Store, client: AtlanticClient, notifier: RecordingNotifier
+    wired: Sandbox,
+    worker: SettleWorker,
+    store: Store,
+    client: AtlanticClient,
+    notifier: RecordingNotifier,
 ) -> None:
     cid = new_customer(store)
     deposit = store.create_deposit(cid, 20_000)
@@ -126,6 +140,7 @@ def test_qris_deposit_processing_then_instant_credits_get_balance_exactly_once(
     )
     deliveries = wired.pay_deposit(invoice.id)  # webhook "processing" -> instant -> success
     assert [d.status for d in deliveries] == ["processing"]
+    assert worker.wait_idle(timeout=10)
     settled = client.deposit_status(invoice.id)
     assert settled.status == "success"
     assert settled.get_balance is not None
@@ -140,6 +155,7 @@ def test_qris_deposit_processing_then_instant_credits_get_balance_exactly_once(
     headers = {"X-ATL-Signature": hashlib.md5(b"sandbox").hexdigest()}
     for _ in range(5):
         assert wired.sender.target(headers, envelope) == 200  # type: ignore[operator,misc]
+    assert worker.wait_idle(timeout=10)
     assert store.get_balance(cid).balance == settled.get_balance
     assert notifier.kinds(deposit.reff_id) == ["deposit_credited"]
     assert notifier.sent[0].amount == settled.get_balance
@@ -177,7 +193,11 @@ def test_deposit_that_pays_itself_is_credited_by_the_reconciler_and_unpaid_ones_
 
 
 def test_transfers_settle_from_webhooks_and_a_failure_refunds_nominal_and_fee(
-    wired: Sandbox, store: Store, client: AtlanticClient, notifier: RecordingNotifier
+    wired: Sandbox,
+    worker: SettleWorker,
+    store: Store,
+    client: AtlanticClient,
+    notifier: RecordingNotifier,
 ) -> None:
     cid = new_customer(store)
     fund(store, cid, 100_000)
@@ -196,6 +216,7 @@ def test_transfers_settle_from_webhooks_and_a_failure_refunds_nominal_and_fee(
     deliveries = wired.advance(5)
     assert sorted(d.status for d in deliveries) == ["failed", "success"]
     assert all(d.http_status == 200 for d in deliveries)
+    assert worker.wait_idle(timeout=10)
     assert store.get_balance(cid).balance == 100_000 - 27_000
     assert notifier.kinds(ok_reff) == ["transfer_success"]
     assert notifier.kinds(bad_reff) == ["transfer_failed"]
