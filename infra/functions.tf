@@ -19,12 +19,20 @@ locals {
       timeout     = local.inbound_ack_deadline_seconds
     }
     atlantic_webhook = {
-      description = "Receives Atlantic H2H callbacks; checks X-ATL-Signature itself."
+      description = "Receives Atlantic H2H callbacks; checks X-ATL-Signature, records, hands off to atl-events."
       component   = "webhook"
       ingress     = "ALLOW_ALL" # Atlantic calls it from the internet
       memory      = "512Mi"
       concurrency = 16
       timeout     = 60
+    }
+    settle_supplier_event = {
+      description = "Settles a recorded Atlantic webhook pushed from atl-events: re-queries the supplier first."
+      component   = "settler"
+      ingress     = "ALLOW_INTERNAL_ONLY" # Pub/Sub push from this project counts as internal
+      memory      = "512Mi"
+      concurrency = 8
+      timeout     = local.events_ack_deadline_seconds
     }
     reactivate_keys = {
       description = "Re-enables Gemini keys whose cooldown has passed."
@@ -62,18 +70,19 @@ locals {
 
   # Non-secret settings shared by every component (names match shared/config.py).
   common_env = {
-    LOG_FORMAT              = "json"
-    LOG_LEVEL               = var.log_level
-    GCP_PROJECT             = var.project_id
-    SUPABASE_URL            = var.supabase_url
-    UPSTASH_REDIS_REST_URL  = var.upstash_redis_rest_url
-    ATL_BASE_URL            = var.atl_base_url
-    OWNER_NUMBER            = var.owner_number
-    ADMIN_NUMBERS           = var.admin_numbers
-    SUPPLIER_BALANCE_ALERT  = tostring(var.supplier_balance_alert)
-    RECONCILE_ALERT_MINUTES = tostring(var.reconcile_alert_minutes)
-    PUBSUB_INBOUND_TOPIC    = google_pubsub_topic.inbound.name
-    PUBSUB_OUTBOUND_TOPIC   = google_pubsub_topic.outbound.name
+    LOG_FORMAT                   = "json"
+    LOG_LEVEL                    = var.log_level
+    GCP_PROJECT                  = var.project_id
+    SUPABASE_URL                 = var.supabase_url
+    UPSTASH_REDIS_REST_URL       = var.upstash_redis_rest_url
+    ATL_BASE_URL                 = var.atl_base_url
+    OWNER_NUMBER                 = var.owner_number
+    ADMIN_NUMBERS                = var.admin_numbers
+    SUPPLIER_BALANCE_ALERT       = tostring(var.supplier_balance_alert)
+    RECONCILE_ALERT_MINUTES      = tostring(var.reconcile_alert_minutes)
+    PUBSUB_INBOUND_TOPIC         = google_pubsub_topic.inbound.name
+    PUBSUB_OUTBOUND_TOPIC        = google_pubsub_topic.outbound.name
+    PUBSUB_SUPPLIER_EVENTS_TOPIC = google_pubsub_topic.supplier_events.name
     # Not read by the code: changing it rolls new revisions, which re-read secrets at "latest".
     CONFIG_REVISION = var.config_revision
   }
@@ -199,11 +208,19 @@ resource "google_cloud_run_service_iam_member" "inbound_push_invokes_on_message"
   member   = google_service_account.inbound_push.member
 }
 
+resource "google_cloud_run_service_iam_member" "events_push_invokes_settler" {
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["settle_supplier_event"].name
+  role     = "roles/run.invoker"
+  member   = google_service_account.events_push.member
+}
+
 resource "google_cloud_run_service_iam_member" "webhook_public" {
   #checkov:skip=CKV_GCP_102:Atlantic cannot present a Google identity, so the webhook is public by design; see the comment below.
   # Public on purpose: Atlantic cannot authenticate to Google. The function rejects any request
-  # without the right X-ATL-Signature (constant-time compare) and re-queries the supplier before
-  # moving money, so an unauthenticated caller can change nothing.
+  # without the right X-ATL-Signature (constant-time compare) and only records the event; the
+  # settler re-queries the supplier before moving money, so an unauthenticated caller can change
+  # nothing.
   location = var.region
   service  = google_cloudfunctions2_function.fn["atlantic_webhook"].name
   role     = "roles/run.invoker"

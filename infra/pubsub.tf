@@ -1,4 +1,5 @@
-# The bus: wa-inbound (relay -> on_message, ordered per chat), wa-outbound (functions -> relay) and
+# The bus: wa-inbound (relay -> on_message, ordered per chat), wa-outbound (functions -> relay),
+# atl-events (atlantic_webhook -> settle_supplier_event: recorded supplier webhooks to settle) and
 # a dead-letter topic for messages that keep failing.
 #
 # on_message is fed by a push subscription that this file owns rather than by an Eventarc trigger:
@@ -9,6 +10,8 @@
 
 locals {
   inbound_ack_deadline_seconds = 120
+  # Settling waits for at most two supplier status calls (ATL_TIMEOUT_SECONDS, 20 s by default).
+  events_ack_deadline_seconds = 90
 }
 
 resource "google_pubsub_topic" "inbound" {
@@ -27,6 +30,19 @@ resource "google_pubsub_topic" "inbound" {
 resource "google_pubsub_topic" "outbound" {
   #checkov:skip=CKV_GCP_83:Google-managed encryption at rest, as for wa-inbound.
   name                       = "wa-outbound"
+  message_retention_duration = "86400s"
+  labels                     = { app = var.name_prefix }
+
+  message_storage_policy {
+    allowed_persistence_regions = [var.region]
+  }
+
+  depends_on = [google_project_service.required]
+}
+
+resource "google_pubsub_topic" "supplier_events" {
+  #checkov:skip=CKV_GCP_83:Google-managed encryption at rest, as for wa-inbound. Messages carry an event id and a reference, no secret.
+  name                       = "atl-events"
   message_retention_duration = "86400s"
   labels                     = { app = var.name_prefix }
 
@@ -87,6 +103,43 @@ resource "google_pubsub_subscription" "inbound" {
   depends_on = [google_service_account_iam_member.pubsub_mints_push_token]
 }
 
+# Recorded Atlantic webhooks, pushed to settle_supplier_event with an OIDC token. No ordering:
+# settling is idempotent and re-queries the supplier, so order does not matter. The inbox row in
+# Postgres is the durable record: a message that is dead-lettered (or never published) is still
+# settled by the reconcile job's sweep of unsettled events.
+resource "google_pubsub_subscription" "supplier_events" {
+  name                       = "atl-events-settle"
+  topic                      = google_pubsub_topic.supplier_events.id
+  ack_deadline_seconds       = local.events_ack_deadline_seconds
+  message_retention_duration = "86400s"
+  labels                     = { app = var.name_prefix }
+
+  push_config {
+    push_endpoint = google_cloudfunctions2_function.fn["settle_supplier_event"].service_config[0].uri
+
+    oidc_token {
+      service_account_email = google_service_account.events_push.email
+      audience              = google_cloudfunctions2_function.fn["settle_supplier_event"].service_config[0].uri
+    }
+  }
+
+  retry_policy {
+    minimum_backoff = "10s"
+    maximum_backoff = "600s"
+  }
+
+  dead_letter_policy {
+    dead_letter_topic     = google_pubsub_topic.dead_letter.id
+    max_delivery_attempts = 10
+  }
+
+  expiration_policy {
+    ttl = ""
+  }
+
+  depends_on = [google_service_account_iam_member.pubsub_mints_events_push_token]
+}
+
 # Outbound: the relay streaming-pulls replies; ordered so a chat's replies go out in order.
 resource "google_pubsub_subscription" "outbound_relay" {
   name                       = "wa-outbound-relay"
@@ -132,8 +185,15 @@ resource "google_pubsub_topic_iam_member" "relay_publishes_inbound" {
   member = google_service_account.runtime["relay"].member
 }
 
+resource "google_pubsub_topic_iam_member" "webhook_publishes_supplier_events" {
+  topic  = google_pubsub_topic.supplier_events.id
+  role   = "roles/pubsub.publisher"
+  member = google_service_account.runtime["webhook"].member
+}
+
+# Customer notifications: the webhook no longer sends any (the settler does after settling).
 resource "google_pubsub_topic_iam_member" "outbound_publishers" {
-  for_each = toset(["handler", "webhook", "jobs"])
+  for_each = toset(["handler", "settler", "jobs"])
 
   topic  = google_pubsub_topic.outbound.id
   role   = "roles/pubsub.publisher"
@@ -156,8 +216,9 @@ resource "google_pubsub_topic_iam_member" "agent_publishes_dead_letters" {
 
 resource "google_pubsub_subscription_iam_member" "agent_forwards_dead_letters" {
   for_each = {
-    inbound  = google_pubsub_subscription.inbound.id
-    outbound = google_pubsub_subscription.outbound_relay.id
+    inbound         = google_pubsub_subscription.inbound.id
+    outbound        = google_pubsub_subscription.outbound_relay.id
+    supplier_events = google_pubsub_subscription.supplier_events.id
   }
 
   subscription = each.value

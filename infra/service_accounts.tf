@@ -3,12 +3,13 @@
 # on the single resource they concern (see secrets.tf, pubsub.tf, functions.tf, scheduler.tf).
 
 locals {
-  # Runtime identities: the relay, the inbound handler (on_message), the Atlantic webhook and the
-  # scheduled jobs.
+  # Runtime identities: the relay, the inbound handler (on_message), the Atlantic webhook, the
+  # settler of recorded webhooks (settle_supplier_event) and the scheduled jobs.
   runtime_components = {
     relay   = "WhatsApp relay on Cloud Run"
     handler = "on_message function (inbound WhatsApp messages)"
     webhook = "atlantic_webhook function"
+    settler = "settle_supplier_event function (recorded Atlantic webhooks)"
     jobs    = "scheduled job functions"
   }
 }
@@ -25,6 +26,14 @@ resource "google_service_account" "runtime" {
 resource "google_service_account" "inbound_push" {
   account_id   = "${var.name_prefix}-inbound-push"
   display_name = "Sales bot: Pub/Sub push to on_message"
+  depends_on   = [google_project_service.required]
+}
+
+# Identity Pub/Sub uses to call settle_supplier_event (OIDC push from atl-events); it may only
+# invoke that one function.
+resource "google_service_account" "events_push" {
+  account_id   = "${var.name_prefix}-events-push"
+  display_name = "Sales bot: Pub/Sub push to settle_supplier_event"
   depends_on   = [google_project_service.required]
 }
 
@@ -65,6 +74,12 @@ locals {
 
 resource "google_service_account_iam_member" "pubsub_mints_push_token" {
   service_account_id = google_service_account.inbound_push.name
+  role               = "roles/iam.serviceAccountTokenCreator"
+  member             = local.pubsub_agent
+}
+
+resource "google_service_account_iam_member" "pubsub_mints_events_push_token" {
+  service_account_id = google_service_account.events_push.name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_agent
 }

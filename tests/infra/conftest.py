@@ -19,6 +19,7 @@ INFRA = REPO / "infra"
 ENTRY_POINTS = {
     "on_message",
     "atlantic_webhook",
+    "settle_supplier_event",
     "reactivate_keys",
     "refresh_prices",
     "reconcile",

@@ -36,7 +36,7 @@ def test_every_terraform_file_parses(terraform: Terraform) -> None:
     assert len(terraform.resources) > 40
 
 
-def test_the_six_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
+def test_the_seven_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
     assert set(terraform.locals["functions"]) == ENTRY_POINTS
     fn = terraform.resource("google_cloudfunctions2_function", "fn")
     assert fn["for_each"] == "${local.functions}"
@@ -153,6 +153,48 @@ def test_inbound_is_ordered_retried_and_dead_lettered(terraform: Terraform) -> N
     assert invoker["member"] == "${google_service_account.inbound_push.member}"
 
 
+def test_recorded_webhooks_are_pushed_to_the_settler_retried_and_dead_lettered(
+    terraform: Terraform,
+) -> None:
+    topic = terraform.resource("google_pubsub_topic", "supplier_events")
+    assert topic["name"] == "atl-events"
+    assert terraform.locals["common_env"]["PUBSUB_SUPPLIER_EVENTS_TOPIC"] == (
+        "${google_pubsub_topic.supplier_events.name}"
+    )
+    sub = terraform.resource("google_pubsub_subscription", "supplier_events")
+    assert sub["topic"] == "${google_pubsub_topic.supplier_events.id}"
+    push = block(sub, "push_config")
+    assert 'fn["settle_supplier_event"]' in push["push_endpoint"]
+    oidc = block(push, "oidc_token")
+    assert oidc["service_account_email"] == "${google_service_account.events_push.email}"
+    assert block(sub, "retry_policy")["maximum_backoff"]
+    dead = block(sub, "dead_letter_policy")
+    assert dead["dead_letter_topic"] == "${google_pubsub_topic.dead_letter.id}"
+    assert 5 <= dead["max_delivery_attempts"] <= 100
+    settler = terraform.locals["functions"]["settle_supplier_event"]
+    assert settler["ingress"] == "ALLOW_INTERNAL_ONLY"
+    # A delivery may take two supplier calls: the function outlives neither the ack deadline.
+    assert settler["timeout"] == sub["ack_deadline_seconds"]
+    # Only the push identity invokes it; only the webhook publishes to it.
+    invoker = terraform.resource(
+        "google_cloud_run_service_iam_member", "events_push_invokes_settler"
+    )
+    assert invoker["member"] == "${google_service_account.events_push.member}"
+    publishers = [
+        body["member"]
+        for body in terraform.of_type("google_pubsub_topic_iam_member").values()
+        if body["topic"] == "${google_pubsub_topic.supplier_events.id}"
+    ]
+    assert publishers == ['${google_service_account.runtime["webhook"].member}']
+    # The settler moves money and notifies; the webhook only records and hands off.
+    readers = terraform.locals["secret_readers"]
+    assert "settler" in readers["ATL_API_KEY"]
+    assert "settler" in readers["SUPABASE_SERVICE_ROLE_KEY"]
+    outbound = terraform.resource("google_pubsub_topic_iam_member", "outbound_publishers")
+    assert "settler" in outbound["for_each"]
+    assert "webhook" not in outbound["for_each"]
+
+
 def test_scheduler_calls_each_job_with_oidc_on_its_schedule(terraform: Terraform) -> None:
     assert terraform.locals["schedules"] == {
         "reactivate_keys": "*/5 * * * *",
@@ -247,10 +289,17 @@ def test_every_function_egresses_through_the_static_nat_ip(terraform: Terraform)
 
 
 def test_service_accounts_are_per_component_without_project_roles(terraform: Terraform) -> None:
-    assert set(terraform.locals["runtime_components"]) == {"relay", "handler", "webhook", "jobs"}
+    assert set(terraform.locals["runtime_components"]) == {
+        "relay",
+        "handler",
+        "webhook",
+        "settler",
+        "jobs",
+    }
     assert {terraform.locals["functions"][name]["component"] for name in ENTRY_POINTS} == {
         "handler",
         "webhook",
+        "settler",
         "jobs",
     }
     project_grants = terraform.of_type("google_project_iam_member")
