@@ -16,6 +16,7 @@ import logging
 import queue
 import threading
 from collections import Counter
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
@@ -45,6 +46,10 @@ class InboxEvent(BaseModel):
 
 class HandOff(Protocol):
     """Passes a recorded event to whoever settles it. Never raises: the inbox row is durable."""
+
+    def request(self) -> AbstractContextManager[None]:
+        """Bracket one webhook request (a hand-off may batch work until the last one leaves)."""
+        ...
 
     def hand_off(self, event: InboxEvent) -> None:
         """Start the settling of `event` somewhere else, as soon as possible."""
@@ -101,6 +106,10 @@ class SettleWorker:
         """Start the thread (returns self)."""
         self._thread.start()
         return self
+
+    def request(self) -> AbstractContextManager[None]:
+        """Nothing to bracket: every hand-off is queued at once."""
+        return contextlib.nullcontext()
 
     def hand_off(self, event: InboxEvent) -> None:
         """Queue `event` for settling; never blocks."""

@@ -54,6 +54,18 @@ def handle_webhook(
     hand_off: HandOff,
 ) -> Answer:
     """Check, parse, record and hand off one webhook; never raises for bad input."""
+    with hand_off.request():
+        return _handle(headers, body, reader=reader, store=store, hand_off=hand_off)
+
+
+def _handle(
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    reader: WebhookReader,
+    store: Store,
+    hand_off: HandOff,
+) -> Answer:
     if len(body) > MAX_BODY_BYTES:
         log.warning("webhook rejected: body over %d bytes", MAX_BODY_BYTES)
         return 413, {"status": "error", "error": "body too large"}
