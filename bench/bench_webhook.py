@@ -8,8 +8,10 @@
    INSERT into the supplier-event inbox (Postgres), and the publish of the hand-off to
    `atl-events`, awaited, on a Pub/Sub gRPC stand-in running in its own process
    (tests/fakes/pubsub_server.py, spoken to by the real google-cloud-pubsub client). Every
-   webhook is for a real order the sandbox has completed. Hello-world and webhook alternate for
-   ROUNDS rounds; each figure is the median. Budget: the webhook reaches ≥ 50 % of hello-world.
+   webhook is for a real order the sandbox has completed (rounds after the first replay them:
+   the same work on the request path). Hello-world and webhook run back to back for ROUNDS
+   rounds; the ratio is the median of the per-round ratios, which is steadier than a ratio of
+   medians when other work on the machine comes and goes. Budget: ≥ 50 % of hello-world.
 3. Settling drain: the events of the first round (fresh successes, nothing settled yet) pushed
    to a real `settle_supplier_event` process by 4 concurrent pushers, as the push subscription
    would: supplier re-query (a sandbox process), `capture_order`, the customer notification
@@ -47,7 +49,7 @@ from shared.adapters.postgres.rpc import PostgresRpc  # noqa: E402
 from shared.store import Store  # noqa: E402
 
 ORDERS = int(os.environ.get("BENCH_ORDERS", "1000"))  # ML10: the sandbox's Rp 5M buys 1,889
-ROUNDS = 3
+ROUNDS = 5
 THREADS = 4
 PROJECT = "salesbot-bench"
 EVENTS_TOPIC = f"projects/{PROJECT}/topics/atl-events"
@@ -273,6 +275,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
         assert len(published) == len(before) + ROUNDS * ORDERS
         hello = statistics.median(hello_runs)
         hook = statistics.median(hook_runs)
+        ratio = statistics.median(w / h for w, h in zip(hook_runs, hello_runs, strict=True))
 
         with httpx.Client(timeout=60) as http:
 
@@ -300,7 +303,7 @@ def main() -> None:  # noqa: PLR0915 - one linear script
             f"atlantic_webhook (verify, parse, inbox INSERT, publish to atl-events): "
             f"{hook:.0f} req/s"
         )
-        print(f"  ratio {hook / hello:.0%} (budget ≥ 50 %)")
+        print(f"  ratio {ratio:.0%} (median of the rounds' ratios; budget ≥ 50 %)")
         print(
             "  rounds: hello "
             + ", ".join(f"{r:.0f}" for r in hello_runs)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
+import weakref
 from collections.abc import Mapping
+from typing import Any
 
 import psycopg
 from psycopg import sql
@@ -26,19 +29,30 @@ class PostgresRpc:
         max_size: int = 4,
         timeout_seconds: float = 10.0,
         name: str = "store",
+        idle_check_seconds: float = 5.0,
     ) -> None:
+        self._idle_check = idle_check_seconds
+        self._last_used: weakref.WeakKeyDictionary[psycopg.Connection[Any], float] = (
+            weakref.WeakKeyDictionary()
+        )
         self._pool = ConnectionPool(
             database_url,
             min_size=min_size,
             max_size=max_size,
             timeout=timeout_seconds,
-            check=ConnectionPool.check_connection,
+            check=self._check_if_idle,
             # No server-side prepared statements: DATABASE_URL may point at a transaction pooler.
             kwargs={"prepare_threshold": None},
             name=name,
             open=True,
         )
         self._queries: dict[tuple[str, tuple[str, ...]], sql.Composed] = {}
+
+    def _check_if_idle(self, conn: psycopg.Connection[Any]) -> None:
+        # A round trip before every call doubles the cost of short calls; connections die
+        # while idle (server restarts, poolers' idle timeouts), so only those are checked.
+        if time.monotonic() - self._last_used.get(conn, 0.0) >= self._idle_check:
+            ConnectionPool.check_connection(conn)
 
     def _query(self, fn: str, names: tuple[str, ...]) -> sql.Composed:
         key = (fn, names)
@@ -58,6 +72,7 @@ class PostgresRpc:
         try:
             with self._pool.connection() as conn:
                 row = conn.execute(self._query(fn, names), values).fetchone()
+                self._last_used[conn] = time.monotonic()
         except PoolTimeout as exc:
             raise RpcError(f"{fn}: database unreachable (no connection within timeout)") from exc
         except psycopg.Error as exc:
