@@ -19,7 +19,10 @@ log = logging.getLogger(__name__)
 
 
 class PostgresRpc:
-    """`RpcTransport` over psycopg: `SELECT fn(p_a => %s, ...)`, one transaction per call."""
+    """`RpcTransport` over psycopg: `SELECT fn(p_a => %s, ...)`, one transaction per call.
+
+    The statement is the transaction (autocommit), exactly as PostgREST runs an RPC.
+    """
 
     def __init__(
         self,
@@ -42,7 +45,9 @@ class PostgresRpc:
             timeout=timeout_seconds,
             check=self._check_if_idle,
             # No server-side prepared statements: DATABASE_URL may point at a transaction pooler.
-            kwargs={"prepare_threshold": None},
+            # Autocommit: each call is one statement, hence its own transaction already; without
+            # it every call also paid a COMMIT round trip.
+            kwargs={"prepare_threshold": None, "autocommit": True},
             name=name,
             open=True,
         )
