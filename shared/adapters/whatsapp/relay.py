@@ -48,7 +48,12 @@ from shared.adapters.whatsapp.convert import (
 from shared.adapters.whatsapp.lifecycle import Alert, ConnectionState, Lifecycle
 from shared.adapters.whatsapp.login import LoginHandler
 from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor
-from shared.adapters.whatsapp.sender import OutboundSender, RelayClock, SystemClock
+from shared.adapters.whatsapp.sender import (
+    OutboundSender,
+    RelayClock,
+    SentReplies,
+    SystemClock,
+)
 from shared.bus import Bus
 from shared.config import Settings
 from shared.log import hash_id
@@ -122,7 +127,12 @@ class Relay:
         self.state = ConnectionState()
         self.governor = PacingGovernor(known=KnownChats(cache))
         self.sender = OutboundSender(
-            client, state=self.state, governor=self.governor, clock=clock, media=media
+            client,
+            state=self.state,
+            governor=self.governor,
+            clock=clock,
+            media=media,
+            sent=SentReplies(cache),  # in the shared cache: a restart still knows what went out
         )
         self.lifecycle = Lifecycle(
             self.state,
@@ -218,7 +228,7 @@ class Relay:
     # --- outbound --------------------------------------------------------------------------------
 
     def send(self, message: OutboundMessage) -> None:
-        """Send one reply (the bus or the subscriber calls this)."""
+        """Send one reply (the bus or the subscriber calls this); each id goes out once."""
         self.sender.send(message)
 
     # --- lifecycle hooks -------------------------------------------------------------------------
