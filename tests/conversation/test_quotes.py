@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .conftest import Chat
+from shared.domain.pricing import DEFAULT_RULES, SETTING_KEY
+from shared.wiring import Components
+
+from .conftest import Chat, close, make_components
 
 
 def _orders(chat: Chat) -> list[object]:
@@ -99,3 +102,29 @@ def test_a_game_id_with_zone_survives_choosing_from_the_list(chat: Chat) -> None
     assert "1." in listing
     card = chat.say("1")
     assert "12345678 (1234)" in card
+
+
+def test_a_bill_costs_its_total_plus_the_owners_fee_which_the_admin_sets(
+    database_url: str, components: Components
+) -> None:
+    store = components.store
+    saved = store.get_setting(SETTING_KEY)
+    try:
+        chat = Chat(components)
+        chat.say("cek tagihan PLN 123456789012")
+        quote = store.get_open_quote(chat.customer_id)
+        assert quote is not None
+        assert quote.amount == quote.supplier_price + DEFAULT_RULES.bill_fee
+
+        admin = Chat(components, phone="628111000111")
+        assert "Rp 2.500" in admin.say("/markup tagihan 2.500")
+        later = make_components(database_url)  # a fresh catalog reads the rules at once
+        try:
+            Chat(later, phone=chat.phone).say("cek tagihan PLN 123456789012")
+            quote = store.get_open_quote(chat.customer_id)
+            assert quote is not None
+            assert quote.amount == quote.supplier_price + 2_500
+        finally:
+            close(later)
+    finally:
+        store.set_setting(SETTING_KEY, saved or {})
