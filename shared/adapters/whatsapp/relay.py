@@ -45,10 +45,23 @@ from shared.adapters.whatsapp.convert import (
     skip_reason,
     to_inbound,
 )
-from shared.adapters.whatsapp.lifecycle import Alert, ConnectionState, Lifecycle
+from shared.adapters.whatsapp.lifecycle import (
+    Alert,
+    Cancel,
+    ConnectionState,
+    Lifecycle,
+    Schedule,
+    thread_timer,
+)
 from shared.adapters.whatsapp.login import LoginHandler
+from shared.adapters.whatsapp.outbox import HeldOutbound
 from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor
-from shared.adapters.whatsapp.sender import OutboundSender, RelayClock, SystemClock
+from shared.adapters.whatsapp.sender import (
+    OutboundSender,
+    RelayClock,
+    SentReplies,
+    SystemClock,
+)
 from shared.bus import Bus
 from shared.config import Settings
 from shared.log import hash_id
@@ -122,7 +135,12 @@ class Relay:
         self.state = ConnectionState()
         self.governor = PacingGovernor(known=KnownChats(cache))
         self.sender = OutboundSender(
-            client, state=self.state, governor=self.governor, clock=clock, media=media
+            client,
+            state=self.state,
+            governor=self.governor,
+            clock=clock,
+            media=media,
+            sent=SentReplies(cache),  # in the shared cache: a restart still knows what went out
         )
         self.lifecycle = Lifecycle(
             self.state,
@@ -132,7 +150,8 @@ class Relay:
             on_connected=self._connected,
             on_ban=self._banned,
         )
-        self._ban_timer: threading.Timer | None = None
+        self.schedule: Schedule = thread_timer  # tests drive it with a fake clock
+        self._ban_timer: Cancel | None = None
 
     def attach(self) -> None:
         """Register every handler on the client (one per event type, as neonize allows)."""
@@ -218,7 +237,7 @@ class Relay:
     # --- outbound --------------------------------------------------------------------------------
 
     def send(self, message: OutboundMessage) -> None:
-        """Send one reply (the bus or the subscriber calls this)."""
+        """Send one reply (the bus or the subscriber calls this); each id goes out once."""
         self.sender.send(message)
 
     # --- lifecycle hooks -------------------------------------------------------------------------
@@ -246,12 +265,30 @@ class Relay:
         self.governor.slow = True
         if self.outbound is not None:
             self.outbound.pause()
+        if self._ban_timer is not None:
+            self._ban_timer()  # a newer ban's expiry replaces the older one
+            self._ban_timer = None
         until = self.state.banned_until
-        if until is not None and self.outbound is not None:
+        if until is not None:
             delay = max(0.0, (until - self.clock.now()).total_seconds())
-            self._ban_timer = threading.Timer(delay, self.outbound.start)
-            self._ban_timer.daemon = True
-            self._ban_timer.start()
+            self._ban_timer = self.schedule(delay, self._ban_over)
+
+    def _ban_over(self) -> None:
+        """Reconnect after a ban: outbound starts again on `Connected`, in slow mode.
+
+        whatsmeow does not reconnect after the refusal that carried the ban, and neonize 0.5.2
+        exports no reconnect: `stop()` ends the blocked `connect()` (its Go context), and a new
+        `connect()` opens the session again from the store, without pairing.
+        """
+        with self.state.lock:
+            if self.state.stopped_reason is not None:
+                return
+        log.info("WhatsApp temporary ban over: reconnecting, sending in slow mode")
+        try:
+            self.client.stop()
+        except Exception as exc:
+            log.warning("stopping the banned session failed: %s", type(exc).__name__)
+        self.connect_in_background()
 
     # --- running ---------------------------------------------------------------------------------
 
@@ -264,7 +301,7 @@ class Relay:
     def shutdown(self) -> None:
         """Graceful stop: no more sends, outbound paused, socket closed."""
         if self._ban_timer is not None:
-            self._ban_timer.cancel()
+            self._ban_timer()
         self.lifecycle.stop("shutdown", "relay shut down")
         try:
             self.client.disconnect()
@@ -353,7 +390,7 @@ def start_whatsapp(
     relay = build_relay(
         components.settings, bus, cache=components.cache, stopping=stopping, client=client
     )
-    bus.on_outbound(relay.send)
+    hold_outbound_in_process(relay, bus)
     threading.Thread(
         target=run_until_stopped,
         args=(relay, components.cache, stopping),
@@ -361,6 +398,14 @@ def start_whatsapp(
         daemon=True,
     ).start()
     return relay
+
+
+def hold_outbound_in_process(relay: Relay, bus: InProcessBus) -> HeldOutbound:
+    """Make the in-process bus's replies wait out bans and disconnects instead of failing."""
+    outbox = HeldOutbound(relay.send, state=relay.state, now=relay.clock.now)
+    relay.outbound = outbox
+    bus.on_outbound(outbox.send)
+    return outbox
 
 
 def relay_command(args: argparse.Namespace) -> int:
