@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from shared.log import hash_id
+from shared.log import correlation, hash_id
 from shared.messages import OutboundMessage
 from shared.services import receipts
 from shared.services.notifications import Notification
@@ -44,10 +44,12 @@ class BusNotifier:
 
     def notify(self, n: Notification) -> None:
         """Tell the customer (or the owner) about `n`; never raises for a delivery problem."""
-        try:
-            self._notify(n)
-        except Exception:
-            log.exception("notification %s for %s not delivered", n.kind, n.reff_id)
+        with correlation(reff_id=n.reff_id):
+            try:
+                self._notify(n)
+                log.info("notification %s for %s handled", n.kind, n.reff_id)
+            except Exception:
+                log.exception("notification %s for %s not delivered", n.kind, n.reff_id)
 
     def _notify(self, n: Notification) -> None:
         if n.kind == "owner_alert" or n.customer_id is None:

@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from typing import IO, Protocol
 
 from shared.domain.supplier_status import SupplierEvent
+from shared.log import correlation
 from shared.services.settlement import SettleDeps, settle
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,13 @@ def handle_webhook(
     except ValueError as exc:
         log.warning("webhook rejected: malformed body (%s)", exc)
         return 400, {"status": "error", "error": "malformed webhook"}
-    log.info(
-        "webhook %s %s for %s (%s)", event.kind, event.raw_status, event.reff_id, event.supplier_id
-    )
-    result = settle(event.kind, event.reff_id, deps, hint_id=event.supplier_id)
+    with correlation(reff_id=event.reff_id):
+        log.info(
+            "webhook %s %s for %s (%s)",
+            event.kind,
+            event.raw_status,
+            event.reff_id,
+            event.supplier_id,
+        )
+        result = settle(event.kind, event.reff_id, deps, hint_id=event.supplier_id)
     return 200, {"status": "ok", "result": result.value}

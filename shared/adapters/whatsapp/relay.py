@@ -64,7 +64,7 @@ from shared.adapters.whatsapp.sender import (
 )
 from shared.bus import Bus
 from shared.config import Settings
-from shared.log import hash_id
+from shared.log import correlation, hash_id
 from shared.messages import OutboundMessage
 from shared.observability import Event, log_event
 
@@ -212,15 +212,16 @@ class Relay:
         if not message.from_me:
             self.governor.known.add(message.chat)
             self.sender.note_received(message.wa_msg_id, message.chat, src.Sender)
-        with metrics.PUBLISH_SECONDS.time():
-            self.bus.publish_inbound(message)
-        metrics.INBOUND.labels(kind="from_me" if message.from_me else message.kind).inc()
-        log.info(
-            "inbound %s from %s published%s",
-            message.kind,
-            hash_id(message.chat),
-            " (backlog)" if backlog else "",
-        )
+        with correlation(wa_msg_id=message.wa_msg_id, chat_jid=message.chat):
+            with metrics.PUBLISH_SECONDS.time():
+                self.bus.publish_inbound(message)
+            metrics.INBOUND.labels(kind="from_me" if message.from_me else message.kind).inc()
+            log.info(
+                "inbound %s from %s published%s",
+                message.kind,
+                hash_id(message.chat),
+                " (backlog)" if backlog else "",
+            )
 
     def _store_media(self, client: Any, ev: Any) -> str | None:
         media = media_of(ev.Message)

@@ -276,6 +276,7 @@ class OutboundSender:
         if sent_id:
             self.sent_ids.put(str(sent_id))
         metrics.MESSAGES_OUT.labels(kind=message.kind).inc()
+        log.info("sent %s to %s", message.kind, hash_id(message.chat))
         return True
 
     def _type_until(self, chat: Any, ready: float, message_id: str | None) -> None:
