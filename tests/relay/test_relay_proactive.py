@@ -81,7 +81,9 @@ def test_a_follow_up_in_quiet_hours_is_held_and_handed_back_when_they_end(
     assert _sent(wa) == ["Kak, token PLN kemarin jadi diisi?"]  # 16:00 WIB: goes now
 
     _at_wib(wa, 22)
-    late = _followup(1, "Kak, promo pulsa malam ini", topic="promo-1")
+    late = _followup(1, "Kak, promo pulsa malam ini", topic="promo-1").model_copy(
+        update={"id": "followup-promo-1"}  # holding it must not use up its one delivery
+    )
     wa.relay.send(late)
     assert len(_sent(wa)) == 1
     assert len(wa.relay.governor.held) == 1

@@ -56,7 +56,12 @@ from shared.adapters.whatsapp.lifecycle import (
 from shared.adapters.whatsapp.login import LoginHandler
 from shared.adapters.whatsapp.outbox import HeldOutbound
 from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor, PacingPolicy
-from shared.adapters.whatsapp.sender import OutboundSender, RelayClock, SystemClock
+from shared.adapters.whatsapp.sender import (
+    OutboundSender,
+    RelayClock,
+    SentReplies,
+    SystemClock,
+)
 from shared.bus import Bus
 from shared.config import Settings
 from shared.log import hash_id
@@ -135,7 +140,12 @@ class Relay:
             on_hold=self._arm_release,
         )
         self.sender = OutboundSender(
-            client, state=self.state, governor=self.governor, clock=clock, media=media
+            client,
+            state=self.state,
+            governor=self.governor,
+            clock=clock,
+            media=media,
+            sent=SentReplies(cache),  # in the shared cache: a restart still knows what went out
         )
         self.lifecycle = Lifecycle(
             self.state,
@@ -234,7 +244,7 @@ class Relay:
     # --- outbound --------------------------------------------------------------------------------
 
     def send(self, message: OutboundMessage) -> None:
-        """Send one reply (the bus or the subscriber calls this)."""
+        """Send one reply (the bus or the subscriber calls this); each id goes out once."""
         self.sender.send(message)
 
     # --- lifecycle hooks -------------------------------------------------------------------------
