@@ -338,6 +338,12 @@ class Relay:
             self.client.disconnect()
         except Exception as exc:
             log.warning("disconnect failed: %s", type(exc).__name__)
+        # neonize's connect() returns only once its Go context is cancelled, and its worker
+        # thread is not a daemon: without stop() the process could not exit.
+        try:
+            self.client.stop()
+        except Exception as exc:
+            log.warning("stop failed: %s", type(exc).__name__)
 
 
 def _counted(name: str, handler: Any) -> Any:
