@@ -245,13 +245,15 @@ class OutboundSender:
         """Send now; False when the governor refused it (nothing went out)."""
         if not self._state.can_send(self._clock.now()):
             raise WhatsAppError("WhatsApp sending is stopped or not connected")
+        if not self._governor.admit(message, self._clock.now()):
+            return False  # a follow-up refused or held for the end of the quiet hours
         received = self.received.pop(message.reply_to) if message.reply_to else None
         now = self._clock.monotonic()
         started = received.at if received is not None else now
         text = message.text or message.image_caption or ""
         # The governor books the real send time: the human-like delay first, then the caps.
         earliest = max(now, started + self._delay.for_text(text))
-        proactive = message.kind == "notification"
+        proactive = message.kind != "reply"
         slot = self._governor.reserve(message.chat, proactive=proactive, now=earliest)
         if slot is None:
             metrics.OUTBOUND_DROPPED.labels(reason="cold_chat").inc()
@@ -274,6 +276,7 @@ class OutboundSender:
             ChatPresenceMedia.CHAT_PRESENCE_MEDIA_TEXT,
         )
         response = self._deliver(message, chat)
+        self._governor.record(message, self._clock.now())
         sent_id = getattr(response, "ID", "")
         if sent_id:
             self.sent_ids.put(str(sent_id))
