@@ -61,5 +61,13 @@ class OutboundMessage(BaseModel):
     image_caption: str | None = None
     reply_to: str | None = Field(default=None, description="wa_msg_id this answers, if any")
     correlation_id: str | None = None
-    kind: Literal["reply", "notification"] = "reply"
+    kind: Literal["reply", "notification", "followup"] = Field(
+        default="reply",
+        description="reply: answers a customer's message; notification: status of something the "
+        "customer started (order, deposit, transfer), sent at any hour; followup: any other "
+        "proactive message (reminder, promotion), rationed by the relay (whatsapp.md §1.3)",
+    )
+    topic: str | None = Field(
+        default=None, max_length=64, description="what a followup is about (capped per topic)"
+    )
     channel: Literal["whatsapp", "console"] = "whatsapp"

@@ -109,6 +109,8 @@ def test_shutdown_during_a_ban_cancels_the_reconnect(wa: Any, timers: FakeTimers
     wa.client.dispatch(_ban(HOUR))
     wa.relay.shutdown()
     assert timers.pending == []
+    # neonize's blocked connect() (a non-daemon worker) only ends on stop(): the process exits.
+    assert [name for _, name, _, _ in wa.client.calls][-2:] == ["disconnect", "stop"]
     wa.clock.advance(HOUR)
     assert timers.fire_due() == 0
     assert _connects(wa.client) == 0

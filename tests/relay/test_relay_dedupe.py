@@ -16,7 +16,12 @@ from neonize.events import ConnectedEv  # noqa: TID251
 
 from shared.adapters.pubsub.subscriber import OutboundSubscriber
 from shared.adapters.whatsapp.relay import Relay
-from shared.adapters.whatsapp.sender import CLAIM_TTL_SECONDS
+from shared.adapters.whatsapp.sender import (
+    CLAIM_TTL_SECONDS,
+    DelayPolicy,
+    OutboundSender,
+    SentReplies,
+)
 from shared.config import load_settings
 from shared.errors import WhatsAppError
 from shared.messages import OutboundMessage
@@ -150,3 +155,68 @@ def test_the_outbound_subscriber_acks_a_republished_reply_and_sends_it_once(
         sub.stop()
     assert _texts(wa.client) == ["Siap kak (0)"]
     assert not pubsub.state.nacked
+
+
+class _WatchingClock:
+    """The fake clock, calling `on_sleep` each time the sender waits."""
+
+    def __init__(self, inner: Any, on_sleep: Any) -> None:
+        self._inner = inner
+        self._on_sleep = on_sleep
+
+    def monotonic(self) -> float:
+        return float(self._inner.monotonic())
+
+    def now(self) -> Any:
+        return self._inner.now()
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+        self._on_sleep()
+
+
+def test_a_reply_waiting_long_to_go_out_keeps_its_claim(wa: Any) -> None:
+    wa.client.dispatch(message_event(msg_id="IN1"))
+    other = SentReplies(wa.cache)  # another relay, trying while this one is still typing
+    tries: list[bool] = []
+    wait = 3 * CLAIM_TTL_SECONDS
+    sender = OutboundSender(
+        wa.client,
+        state=wa.relay.state,
+        governor=wa.relay.governor,
+        clock=_WatchingClock(wa.clock, lambda: tries.append(other.claim("IN1#0"))),
+        media=wa.media,
+        delay=DelayPolicy(minimum=wait, maximum=wait),
+        sent=SentReplies(wa.cache),
+    )
+    started = wa.clock.monotonic()
+    sender.send(_reply(0))
+    assert wa.clock.monotonic() - started >= wait
+    assert tries
+    assert not any(tries)
+    assert other.was_sent("IN1#0")
+    assert _texts(wa.client) == ["Siap kak (0)"]
+
+
+def test_a_sender_that_lost_its_claim_while_waiting_does_not_send(wa: Any) -> None:
+    wa.client.dispatch(message_event(msg_id="IN1"))
+    other = SentReplies(wa.cache)
+
+    def stall() -> None:  # this relay stalled past its claim, another relay took the message
+        wa.cache.delete("wa:sent:IN1#0")
+        other.claim("IN1#0")
+
+    sender = OutboundSender(
+        wa.client,
+        state=wa.relay.state,
+        governor=wa.relay.governor,
+        clock=_WatchingClock(wa.clock, stall),
+        media=wa.media,
+        delay=DelayPolicy(minimum=10, maximum=10),
+        sent=SentReplies(wa.cache),
+    )
+    with pytest.raises(WhatsAppError):  # nacked; the redelivery finds it sent by the other
+        sender.send(_reply(0))
+    assert _texts(wa.client) == []
+    assert not other.was_sent("IN1#0")
+    assert not other.claim("IN1#0")  # still the other relay's claim

@@ -55,7 +55,7 @@ from shared.adapters.whatsapp.lifecycle import (
 )
 from shared.adapters.whatsapp.login import LoginHandler
 from shared.adapters.whatsapp.outbox import HeldOutbound
-from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor
+from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor, PacingPolicy
 from shared.adapters.whatsapp.sender import (
     OutboundSender,
     RelayClock,
@@ -133,7 +133,12 @@ class Relay:
         self.login = login
         self.outbound: OutboundControl | None = None
         self.state = ConnectionState()
-        self.governor = PacingGovernor(known=KnownChats(cache))
+        self.governor = PacingGovernor(
+            PacingPolicy.from_settings(settings),
+            known=KnownChats(cache),
+            cache=cache,
+            on_hold=self._arm_release,
+        )
         self.sender = OutboundSender(
             client,
             state=self.state,
@@ -152,6 +157,8 @@ class Relay:
         )
         self.schedule: Schedule = thread_timer  # tests drive it with a fake clock
         self._ban_timer: Cancel | None = None
+        self._release_timer: Cancel | None = None
+        self._release_lock = threading.Lock()
 
     def attach(self) -> None:
         """Register every handler on the client (one per event type, as neonize allows)."""
@@ -251,6 +258,7 @@ class Relay:
         metrics.RELAY_CONNECTED.set(1)
         if self.outbound is not None:
             self.outbound.start()
+        self._arm_release()  # follow-ups held before a restart
 
     def _stopped(self, reason: str) -> None:
         metrics.RELAY_CONNECTED.set(0)
@@ -291,6 +299,28 @@ class Relay:
             log.warning("stopping the banned session failed: %s", type(exc).__name__)
         self.connect_in_background()
 
+    def _arm_release(self) -> None:
+        """Wake up when the earliest follow-up held for the quiet hours may go."""
+        at = self.governor.held.next_at()
+        with self._release_lock:
+            if self._release_timer is not None:
+                self._release_timer()
+                self._release_timer = None
+            if at is not None:
+                delay = max(0.0, (at - self.clock.now()).total_seconds())
+                self._release_timer = self.schedule(delay, self._release_held)
+
+    def _release_held(self) -> None:
+        """Publish held follow-ups again: they take the normal way (and its retries) from here."""
+        now = self.clock.now()
+        for message in self.governor.held.due(now):
+            try:
+                self.bus.publish_outbound(message)
+            except Exception as exc:
+                log.warning("held follow-up not republished (%s); retrying", type(exc).__name__)
+                self.governor.held.add(message, now + timedelta(minutes=1))
+        self._arm_release()
+
     # --- running ---------------------------------------------------------------------------------
 
     def connect_in_background(self) -> threading.Thread:
@@ -301,13 +331,20 @@ class Relay:
 
     def shutdown(self) -> None:
         """Graceful stop: no more sends, outbound paused, socket closed."""
-        if self._ban_timer is not None:
-            self._ban_timer()
+        for cancel in (self._ban_timer, self._release_timer):
+            if cancel is not None:
+                cancel()
         self.lifecycle.stop("shutdown", "relay shut down")
         try:
             self.client.disconnect()
         except Exception as exc:
             log.warning("disconnect failed: %s", type(exc).__name__)
+        # neonize's connect() returns only once its Go context is cancelled, and its worker
+        # thread is not a daemon: without stop() the process could not exit.
+        try:
+            self.client.stop()
+        except Exception as exc:
+            log.warning("stop failed: %s", type(exc).__name__)
 
 
 def _counted(name: str, handler: Any) -> Any:

@@ -10,11 +10,12 @@ owner typing on the phone.
 Each `OutboundMessage.id` is sent at most once (`SentReplies`): replies are republished when
 `on_message` is redelivered, and Pub/Sub itself delivers at least once. The record lives in the
 shared cache (Upstash or Redis), so a restarted relay still knows what went out. A send claims
-its id first (`wa:sent:{id}` = this relay's token, a short TTL kept alive while it types), so
-two deliveries of one id never both send; the claim becomes "sent" for days once WhatsApp took
-the message, and is released when the send failed so the redelivery can try again. A relay that
-dies between WhatsApp's answer and the "sent" mark leaves only a claim that expires: that
-message may go out a second time, which beats losing it.
+its id first (`wa:sent:{id}` = this relay's token, a short TTL kept alive while it types; a
+send that finds its claim gone gives up), so two deliveries of one id never both send. The
+claim becomes "sent" for days once WhatsApp took the message, and is released when the send
+failed so the redelivery can try again. A relay that dies between WhatsApp's answer and the
+"sent" mark leaves only a claim that expires: that message may go out a second time, which
+beats losing it.
 """
 
 from __future__ import annotations
@@ -161,11 +162,12 @@ class SentReplies:
         """Take the right to send this id; False when it was sent or is being sent elsewhere."""
         return self._cache.acquire(self._key(message_id), self._token, CLAIM_TTL_SECONDS)
 
-    def keep(self, message_id: str) -> None:
-        """Extend this relay's claim while the send is still waiting."""
+    def keep(self, message_id: str) -> bool:
+        """Extend this relay's claim while the send is still waiting; False when it was lost."""
         key = self._key(message_id)
-        if self._cache.get(key) == self._token:
-            self._cache.set(key, self._token, ttl_seconds=CLAIM_TTL_SECONDS)
+        if self._cache.get(key) != self._token:
+            return False
+        return self._cache.set(key, self._token, ttl_seconds=CLAIM_TTL_SECONDS)
 
     def mark_sent(self, message_id: str) -> None:
         """WhatsApp took it: never send this id again."""
@@ -243,13 +245,15 @@ class OutboundSender:
         """Send now; False when the governor refused it (nothing went out)."""
         if not self._state.can_send(self._clock.now()):
             raise WhatsAppError("WhatsApp sending is stopped or not connected")
+        if not self._governor.admit(message, self._clock.now()):
+            return False  # a follow-up refused or held for the end of the quiet hours
         received = self.received.pop(message.reply_to) if message.reply_to else None
         now = self._clock.monotonic()
         started = received.at if received is not None else now
         text = message.text or message.image_caption or ""
         # The governor books the real send time: the human-like delay first, then the caps.
         earliest = max(now, started + self._delay.for_text(text))
-        proactive = message.kind == "notification"
+        proactive = message.kind != "reply"
         slot = self._governor.reserve(message.chat, proactive=proactive, now=earliest)
         if slot is None:
             metrics.OUTBOUND_DROPPED.labels(reason="cold_chat").inc()
@@ -272,6 +276,7 @@ class OutboundSender:
             ChatPresenceMedia.CHAT_PRESENCE_MEDIA_TEXT,
         )
         response = self._deliver(message, chat)
+        self._governor.record(message, self._clock.now())
         sent_id = getattr(response, "ID", "")
         if sent_id:
             self.sent_ids.put(str(sent_id))
@@ -282,8 +287,6 @@ class OutboundSender:
     def _type_until(self, chat: Any, ready: float, message_id: str | None) -> None:
         """Show "composing" until `ready`, refreshing it before WhatsApp lets it lapse (~10 s)."""
         while True:
-            if message_id is not None:
-                self.sent.keep(message_id)
             self._call(
                 "send_chat_presence",
                 chat,
@@ -294,6 +297,10 @@ class OutboundSender:
             if left <= 0:
                 return
             self._clock.sleep(min(left, TYPING_REFRESH_SECONDS))
+            if message_id is not None and not self.sent.keep(message_id):
+                # The claim lapsed (the cache lost it, or this relay stalled): whoever holds
+                # it now sends the message; this delivery is offered again later.
+                raise WhatsAppError("the claim on this outbound message was lost")
             if not self._state.can_send(self._clock.now()):
                 raise WhatsAppError("sending stopped while the reply was waiting")
             if self._clock.monotonic() >= ready:
