@@ -73,6 +73,12 @@ def test_every_reference_in_infra_resolves_and_every_declaration_is_used() -> No
             "output leak carries a secret and must be sensitive = true",
         ),
         (
+            "functions.tf",
+            "available_memory                 = each.value.memory",
+            "available_memory                 = each.value.memry",
+            "each.value.memry: no 'memry' in",
+        ),
+        (
             "network.tf",
             'resource "google_compute_router" "egress" {',
             'resource "google_compute_address" "egress" {\n}\n\n'

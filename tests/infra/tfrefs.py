@@ -3,8 +3,9 @@
 `terraform validate` cannot run here (no terraform binary, no provider registry), so this module
 reads infra/*.tf with python-hcl2 and checks what Terraform would reject before talking to any
 provider: every `var.X`, `local.X`, `data.T.N`, `T.N` and `module.X` resolves to a declaration,
-`count`/`for_each` resources are indexed and plain ones are not, `depends_on` lists only whole
-resources, nothing is declared twice; plus two house rules: every variable and local is used, and
+`count`/`for_each` resources are indexed and plain ones are not, `each.value.X` names a key
+every entry of a local for_each map has, `depends_on` lists only whole resources, nothing is
+declared twice; plus two house rules: every variable and local is used, and
 an output that reads a secret attribute or a sensitive variable is `sensitive`.
 
 It works on the raw python-hcl2 tree (quotes kept), because there a quoted string is a literal
@@ -25,7 +26,7 @@ import hcl2
 # Resource and data types start with a provider's local name; infra/versions.tf requires these.
 PROVIDER_PREFIXES = ("google_", "archive_")
 # Names Terraform binds itself, and the iterator of `dynamic "label"` blocks (added per file).
-BUILTIN_ROOTS = {"each", "count", "path", "self", "terraform"}
+BUILTIN_ROOTS = {"count", "path", "self", "terraform"}
 META_KEYS = {"__is_block__", "__comments__", "__inline_comments__"}
 # Attributes whose value is a secret: reading one into an output needs `sensitive = true`.
 SECRET_ATTRIBUTES = re.compile(
@@ -278,8 +279,33 @@ def problems(config: Config) -> list[str]:
         found += _check_reference(config, ref, used)
     found += [f"variable {v} is never used" for v in config.variables if not used[f"var.{v}"]]
     found += [f"local {v} is never used" for v in config.locals if not used[f"local.{v}"]]
+    found += _check_each(config)
     found += _check_depends_on(config)
     found += _check_outputs(config)
+    return found
+
+
+def _check_each(config: Config) -> list[str]:
+    """`each.value.X` in a resource whose for_each is a local map of objects: X in every one."""
+    found = []
+    for (rtype, name), body in config.resources.items():
+        match = re.fullmatch(r"\$\{local\.(\w+)\}", str(body.get("for_each", "")))
+        table = config.locals.get(match.group(1)) if match else None
+        if not isinstance(table, dict):
+            continue
+        entries = {k: v for k, v in table.items() if k not in META_KEYS}
+        if not all(isinstance(v, dict) for v in entries.values()):
+            continue
+        where = f"resource {rtype}.{name}"
+        for ref in config.references:
+            if ref.where != where or ref.root != "each" or ref.parts[:1] != (".value",):
+                continue
+            if len(ref.parts) < 2 or not ref.parts[1].startswith("."):
+                continue
+            key = ref.parts[1][1:]
+            missing = sorted(k for k, v in entries.items() if key not in v)
+            if missing:
+                found.append(f"{ref.file}: {where}: {ref.text}: no {key!r} in {missing}")
     return found
 
 
@@ -293,6 +319,8 @@ def _check_reference(config: Config, ref: Reference, used: Counter[str]) -> list
     if ref.root == "local":
         used[f"local.{first}"] += 1
         return [] if first in config.locals else [f"{at}: no local {first!r}"]
+    if ref.root == "each":
+        return []  # checked against the for_each map in _check_each
     if ref.root == "module":
         return [] if first in config.modules else [f"{at}: no module {first!r}"]
     target = resource_ref(ref)
