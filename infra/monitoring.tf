@@ -116,7 +116,11 @@ resource "google_monitoring_alert_policy" "event" {
     display_name = "${each.value.display_name}: log event seen"
 
     condition_threshold {
-      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.event[each.key].name}\""
+      # The Monitoring API rejects a condition filter without a resource.type restriction
+      # ("must specify a restriction on resource.type"). The functions (gen2) and the relay all
+      # run on Cloud Run, so their log entries, and the metric points counted from them, are
+      # cloud_run_revision.
+      filter          = "metric.type=\"logging.googleapis.com/user/${google_logging_metric.event[each.key].name}\" AND resource.type=\"cloud_run_revision\""
       comparison      = "COMPARISON_GT"
       threshold_value = 0
       duration        = "0s"

@@ -3,10 +3,25 @@
 # a dead-letter topic for messages that keep failing.
 #
 # on_message is fed by a push subscription that this file owns rather than by an Eventarc trigger:
-# Eventarc creates its own subscription, whose ordering, retry policy and dead-lettering cannot be
-# set from Terraform (hashicorp/terraform-provider-google#17697, #25069). The push body is the
-# standard Pub/Sub push envelope, which functions-framework turns into the same CloudEvent an
-# Eventarc trigger would deliver.
+# Eventarc creates and manages its own subscription, whose ordering, retry backoff, ack deadline
+# (10 s) and dead-lettering cannot be set from Terraform (hashicorp/terraform-provider-google
+# #17697, #17701, #25069). A push subscription straight to a gen2 function is the documented Cloud
+# Run pattern ("Using Pub/Sub with Cloud Run"): a gen2 function IS a Cloud Run service. How it
+# fits together, each part checked by tests/infra/test_push_subscription.py:
+# - push_endpoint is the function's run.app URI (service_config[0].uri), path "/". Cloud Run treats
+#   Pub/Sub of the same project as internal traffic on that URL, so on_message can stay
+#   ALLOW_INTERNAL_ONLY.
+# - oidc_token: Pub/Sub's service agent mints a token for inbound_push (it holds
+#   serviceAccountTokenCreator on that account only), whose audience is that URI; inbound_push has
+#   roles/run.invoker on on_message and nothing else, so only this subscription can call it.
+# - The body stays wrapped (no `no_wrapper` block, hence no `write_metadata` either): the standard
+#   push envelope {"message": {data, attributes, messageId, publishTime, orderingKey},
+#   "subscription", "deliveryAttempt"}. functions-framework (3.10) recognises that raw push and
+#   converts it to the CloudEvent an Eventarc trigger would deliver (data.message.{data,
+#   attributes, messageId, publishTime}; subscription, deliveryAttempt and orderingKey are dropped,
+#   and on_message needs none of them: it dedupes on wa_msg_id). An unwrapped body would be
+#   rejected with 400 and retried into the dead-letter topic.
+# - The function's timeout equals the ack deadline, which is a push's request timeout.
 
 locals {
   inbound_ack_deadline_seconds = 120

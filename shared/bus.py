@@ -13,6 +13,7 @@ import threading
 from collections.abc import Callable
 from typing import Protocol
 
+from shared.log import correlation, correlation_ids
 from shared.messages import InboundMessage, OutboundMessage
 
 log = logging.getLogger(__name__)
@@ -56,8 +57,8 @@ class InProcessBus:
         self._inbound.put(message)
 
     def publish_outbound(self, message: OutboundMessage) -> None:
-        """Queue an outbound message."""
-        self._outbound.put(message)
+        """Queue an outbound message (with the reff_id of the work that publishes it)."""
+        self._outbound.put(with_reff_id(message))
 
     def start(self) -> None:
         """Start the consumer threads."""
@@ -80,15 +81,33 @@ class InProcessBus:
             if self._inbound_handler is None:
                 log.warning("inbound message dropped: no handler registered")
                 continue
-            try:
-                self._inbound_handler(message)
-            except Exception:
-                log.exception("inbound handler failed")
+            # The ids on_message re-opens from Pub/Sub attributes, for the same log trail here.
+            with correlation(wa_msg_id=message.wa_msg_id, chat_jid=message.chat):
+                try:
+                    self._inbound_handler(message)
+                except Exception:
+                    log.exception("inbound handler failed")
 
     def _drain_outbound(self) -> None:
         while (message := self._outbound.get()) is not None:
-            for handler in self._outbound_handlers:
-                try:
-                    handler(message)
-                except Exception:
-                    log.exception("outbound handler failed")
+            ids = correlation(
+                wa_msg_id=message.reply_to, reff_id=message.correlation_id, chat_jid=message.chat
+            )
+            with ids:
+                for handler in self._outbound_handlers:
+                    try:
+                        handler(message)
+                    except Exception:
+                        log.exception("outbound handler failed")
+
+
+def with_reff_id(message: OutboundMessage) -> OutboundMessage:
+    """`message` with `correlation_id` set to the current correlation's reff_id when it has none.
+
+    A reply published by the turn that placed an order then carries the order's reff_id to the
+    sender's log line, in either bus (see `shared.log.note`).
+    """
+    reff_id = correlation_ids().get("reff_id")
+    if reff_id and message.correlation_id is None:
+        return message.model_copy(update={"correlation_id": reff_id})
+    return message

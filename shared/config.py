@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -85,6 +86,12 @@ class Settings(BaseSettings):
     pubsub_supplier_events_topic: str = "atl-events"
     media_bucket: str = "wa-media"
     media_ttl_seconds: int = Field(default=3600, ge=60)
+    # Proactive messages that are not transactional status updates (whatsapp.md §1.3).
+    wa_quiet_hours: str = "21:00-08:00"
+    wa_timezone: str = "Asia/Jakarta"
+    wa_followups_per_topic: int = Field(default=2, ge=0, le=2)
+    wa_proactive_daily_cap: int = Field(default=20, ge=0, le=200)
+    wa_warmup_days: int = Field(default=14, ge=1, le=90)
 
     @field_validator("admin_numbers")
     @classmethod
@@ -93,6 +100,23 @@ class Settings(BaseSettings):
         if any(not p.lstrip("+").isdigit() for p in parts):
             raise ValueError("expected comma-separated phone numbers")
         return ",".join(parts)
+
+    @field_validator("wa_quiet_hours")
+    @classmethod
+    def _time_window(cls, value: str) -> str:
+        start, sep, end = value.replace(" ", "").partition("-")
+        if not sep or not _is_hh_mm(start) or not _is_hh_mm(end):
+            raise ValueError("expected HH:MM-HH:MM, e.g. 21:00-08:00")
+        return f"{start}-{end}"
+
+    @field_validator("wa_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError("expected an IANA time zone, e.g. Asia/Jakarta") from None
+        return value
 
     @property
     def admins(self) -> frozenset[str]:
@@ -121,6 +145,18 @@ class Settings(BaseSettings):
     def uses_sandbox(self) -> bool:
         """True when no Atlantic key is configured: the built-in sandbox is the supplier."""
         return self.atl_api_key is None
+
+
+def _is_hh_mm(text: str) -> bool:
+    hours, sep, minutes = text.partition(":")
+    return (
+        bool(sep)
+        and len(minutes) == 2
+        and hours.isdigit()
+        and minutes.isdigit()
+        and int(hours) < 24
+        and int(minutes) < 60
+    )
 
 
 def _msisdn(raw: str) -> str:

@@ -4,11 +4,16 @@
 hashed with `hash_id` before they reach a log record, and a `correlation` context (WhatsApp
 message id, reff_id, hashed customer) is attached to every record logged while it is set.
 
-Correlation across the bus: the relay opens `correlation(wa_msg_id=...)` and publishes
-`correlation_ids()` as Pub/Sub attributes; `on_message` re-opens
-`correlation(**carried(attributes))`; the order stores its `reff_id` and the originating
-`wa_msg_id`, so the supplier call, the webhook and the reconciler log under the same ids, and
-outbound messages carry them again.
+The trail of one purchase (tests/infra/test_correlation_trail.py follows it):
+- inbound: the relay logs under the message's `wa_msg_id` (and hashed chat); the bus hands the
+  message on with it (Pub/Sub attribute, re-opened by `on_message`; the in-process bus re-opens
+  it around its consumer), so the whole turn logs under it;
+- supplier: the order's submission logs under the confirming message's `wa_msg_id` and the
+  order's `reff_id` (the line that joins the two) and `note`s the `reff_id` into the turn, so the
+  reply the turn publishes carries it (`OutboundMessage.correlation_id`);
+- webhook, settlement (also from the reconciler) and notifications log under the `reff_id`;
+- outbound: each bus re-opens `reply_to` as `wa_msg_id` and `correlation_id` as `reff_id`, and
+  the relay logs each send under both where known.
 
 JSON records carry what Cloud Logging reads: `severity`, `message`, `time`, the correlation ids
 and the function execution id as `logging.googleapis.com/labels`, the request's trace and span
@@ -32,6 +37,10 @@ from datetime import UTC, datetime
 _correlation: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar(
     "salesbot_correlation", default=None
 )
+# The ids of every open `correlation` block, innermost last (`note` adds to all of them).
+_scopes: contextvars.ContextVar[tuple[dict[str, str], ...]] = contextvars.ContextVar(
+    "salesbot_correlation_scopes", default=()
+)
 
 _SEVERITY = {
     logging.DEBUG: "DEBUG",
@@ -48,6 +57,7 @@ _HASHED_INPUTS = {"customer_id": "customer", "chat_jid": "chat", "phone": "phone
 CARRIED_IDS = ("wa_msg_id", "reff_id", "customer", "chat")
 
 _CLOUD_TRACE = re.compile(r"^(?P<trace>[0-9a-fA-F]{32})(?:/(?P<span>\d+))?")
+_SPAN_MASK = (1 << 64) - 1
 _TRACEPARENT = re.compile(r"^[0-9a-f]{2}-(?P<trace>[0-9a-f]{32})-(?P<span>[0-9a-f]{16})-")
 _RESERVED = frozenset({"severity", "message", "logger", "time", "event", "exception"})
 
@@ -74,11 +84,30 @@ def correlation(**ids: str | None) -> Iterator[None]:
             added[_HASHED_INPUTS[key]] = hash_id(value)
         else:
             added[key] = str(value)
-    token = _correlation.set({**(_correlation.get() or {}), **added})
+    scope = {**(_correlation.get() or {}), **added}
+    token = _correlation.set(scope)
+    scopes = _scopes.set((*_scopes.get(), scope))
     try:
         yield
     finally:
+        _scopes.reset(scopes)
         _correlation.reset(token)
+
+
+def note(**ids: str | None) -> None:
+    """Add ids learned during the current unit of work to its correlation, in place.
+
+    For an id found midway, e.g. the reff_id of the order a WhatsApp turn just placed: the rest
+    of that turn's records, and the replies it publishes (the buses copy `reff_id` into
+    `OutboundMessage.correlation_id`), carry it too. Ids the scope already has are kept, so a
+    deposit's settlement that completes a waiting order stays under the deposit's reff_id. Does
+    nothing outside a `correlation` block. Every open block gets them, so an inner block (the
+    supplier call's own) does not swallow them.
+    """
+    for scope in _scopes.get():
+        for key, value in ids.items():
+            if value and key not in _HASHED_INPUTS:
+                scope.setdefault(key, str(value))
 
 
 def correlation_ids() -> dict[str, str]:
@@ -95,9 +124,14 @@ def carried(attributes: Mapping[str, str]) -> dict[str, str]:
 def parse_trace_header(
     cloud_trace: str | None, traceparent: str | None = None
 ) -> tuple[str, str | None] | None:
-    """(trace id, span id) from `X-Cloud-Trace-Context` or W3C `traceparent`, else None."""
+    """(trace id, span id) from `X-Cloud-Trace-Context` or W3C `traceparent`, else None.
+
+    The span id is in Cloud Logging's form, 16 hex digits: `X-Cloud-Trace-Context` writes it in
+    decimal (googleapis/python-logging#942), `traceparent` already in hex. A zero span is none.
+    """
     if cloud_trace and (match := _CLOUD_TRACE.match(cloud_trace)):
-        return match["trace"].lower(), match["span"]
+        span = int(match["span"]) & _SPAN_MASK if match["span"] else 0
+        return match["trace"].lower(), format(span, "016x") if span else None
     if traceparent and (match := _TRACEPARENT.match(traceparent)):
         return match["trace"], match["span"]
     return None

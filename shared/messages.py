@@ -2,7 +2,8 @@
 
 `InboundMessage` goes relay → `wa-inbound` → `on_message`; `OutboundMessage` goes handlers →
 `wa-outbound` → relay. Both are frozen and ignore unknown fields so a newer producer does not
-break an older consumer; `v` changes only on incompatible changes.
+break an older consumer; `v` changes only on incompatible changes (an optional field is not one:
+`OutboundMessage.id` was added in v1 and payloads without it stay valid).
 """
 
 from __future__ import annotations
@@ -41,16 +42,32 @@ class InboundMessage(BaseModel):
 
 
 class OutboundMessage(BaseModel):
-    """One reply or notification for the relay to send."""
+    """One reply or notification for the relay to send.
+
+    `id` is stable across republishing: a reply to an inbound message keeps the id it got when
+    its turn ran, a notification is named after its settled reference. The relay sends each id
+    at most once; a message without an id (older producers, owner alerts) is never deduped.
+    """
 
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     v: Literal[1] = 1
+    id: str | None = Field(
+        default=None, min_length=1, max_length=256, description="stable id; sent at most once"
+    )
     chat: str = Field(min_length=1, max_length=128)
     text: str | None = Field(default=None, max_length=4096)
     image_ref: str | None = Field(default=None, description="storage path of a PNG to send")
     image_caption: str | None = None
     reply_to: str | None = Field(default=None, description="wa_msg_id this answers, if any")
     correlation_id: str | None = None
-    kind: Literal["reply", "notification"] = "reply"
+    kind: Literal["reply", "notification", "followup"] = Field(
+        default="reply",
+        description="reply: answers a customer's message; notification: status of something the "
+        "customer started (order, deposit, transfer), sent at any hour; followup: any other "
+        "proactive message (reminder, promotion), rationed by the relay (whatsapp.md §1.3)",
+    )
+    topic: str | None = Field(
+        default=None, max_length=64, description="what a followup is about (capped per topic)"
+    )
     channel: Literal["whatsapp", "console"] = "whatsapp"

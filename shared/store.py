@@ -30,7 +30,7 @@ SQLSTATE `22023`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Literal, TypeVar
 
@@ -55,6 +55,8 @@ from shared.store_models import (
     SalesSummary,
     SupplierEventRecord,
     Transfer,
+    TurnClaim,
+    TurnEnd,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -160,6 +162,69 @@ class Store:
             meta=Json(dict(meta or {})),
             created_at=_ts(created_at),
         )
+
+    def claim_turn(
+        self,
+        *,
+        customer_id: str,
+        wa_msg_id: str,
+        direction: Literal["inbound", "outbound"] = "inbound",
+        type: Literal["text", "image", "audio", "voice", "other"] = "text",  # noqa: A002
+        text: str | None = None,
+        media_url: str | None = None,
+        meta: Mapping[str, object] | None = None,
+        lease_seconds: int = 180,
+    ) -> TurnClaim:
+        """Log an inbound message and claim its turn (the dedupe; see `TurnClaim`).
+
+        `run`: handle it now as attempt `attempt`; `done`: answered before, send `replies`
+        again; `busy`: another worker holds it for up to `lease_seconds` after its claim.
+        """
+        return self._one(
+            TurnClaim,
+            "claim_turn",
+            customer_id=customer_id,
+            wa_msg_id=wa_msg_id,
+            direction=direction,
+            type=type,
+            content_text=text,
+            media_url=media_url,
+            meta=Json(dict(meta or {})),
+            lease_seconds=lease_seconds,
+        )
+
+    def finish_turn(
+        self,
+        wa_msg_id: str,
+        attempt: int,
+        replies: Sequence[Mapping[str, object]],
+        *,
+        type: Literal["text", "image", "audio", "voice", "other"] = "text",  # noqa: A002
+        text: str | None = None,
+        media_url: str | None = None,
+        meta: Mapping[str, object] | None = None,
+    ) -> TurnEnd:
+        """Store the turn's replies (and log them as one outbound row when there are any).
+
+        Only the attempt holding the turn finishes it; `replies` in the result are the ones that
+        stand (the earlier ones when it was already done).
+        """
+        return self._one(
+            TurnEnd,
+            "finish_turn",
+            wa_msg_id=wa_msg_id,
+            attempt=attempt,
+            replies=Json([dict(r) for r in replies]),
+            type=type,
+            content_text=text,
+            media_url=media_url,
+            meta=Json(dict(meta or {})),
+        )
+
+    def fail_turn(self, wa_msg_id: str, attempt: int) -> bool:
+        """Release a turn that raised so the next delivery runs it again; True when released."""
+        data = self._call("fail_turn", wa_msg_id=wa_msg_id, attempt=attempt)
+        return bool(data["released"]) if isinstance(data, dict) else False
 
     def recent_messages(self, customer_id: str, limit: int = 20) -> list[Message]:
         """The last `limit` messages of a customer, oldest first."""

@@ -56,6 +56,27 @@ class RecordedMessage(_Row):
     id: str
 
 
+class TurnClaim(_Row):
+    """`claim_turn`: what to do with one delivery of an inbound message.
+
+    `run`: handle it now, as attempt `attempt` (1 for a new message); `done`: it was answered
+    before and `replies` (serialised `OutboundMessage`s, maybe none) are to be sent again;
+    `busy`: another worker is still on it.
+    """
+
+    outcome: Literal["run", "done", "busy"]
+    attempt: int
+    id: str | None = None
+    replies: list[dict[str, object]] = Field(default_factory=list)
+
+
+class TurnEnd(_Row):
+    """`finish_turn`: `finished` is False when this attempt no longer held the turn."""
+
+    finished: bool
+    replies: list[dict[str, object]] = Field(default_factory=list)
+
+
 class Message(_Row):
     """A logged message."""
 

@@ -2,6 +2,10 @@
 
     sell = round_up(supplier + ceil(supplier * percent / 100) + flat, step)
 
+Postpaid bills are different: the supplier's total is a bill the customer owes, so a percent of
+it would be an odd price. The owner adds one flat `bill_fee` per bill instead, on top of the
+supplier's total (which already includes the supplier's own admin fee), with no rounding.
+
 `MarkupRules` holds a global `percent` and `flat`, optional overrides per category (matched
 against the product's category or group, e.g. "Games", "Pulsa Reguler", "Pulsa") and per
 provider ("TELKOMSEL", "MOBILE LEGENDS"), and the rounding `step` (Rp 100, Rp 500, …). A
@@ -10,7 +14,7 @@ regard to case.
 
 The rules are stored as JSON in the store's settings under `SETTING_KEY` (`"markup_rules"`), e.g.
 
-    {"percent": "3", "flat": 500, "step": 100,
+    {"percent": "3", "flat": 500, "step": 100, "bill_fee": 1500,
      "categories": {"Games": {"percent": "5"}}, "providers": {"PLN": {"flat": 1000}}}
 
 so the owner can change them at run time. Money stays integer rupiah: the percent is a
@@ -50,6 +54,7 @@ class MarkupRules(BaseModel):
     percent: Decimal = Field(default=Decimal(2), ge=0, le=100)
     flat: int = Field(default=500, ge=0, le=1_000_000)
     step: int = Field(default=100, ge=1, le=100_000)
+    bill_fee: int = Field(default=1_000, ge=0, le=100_000)
     categories: Mapping[str, Markup] = Field(default_factory=dict)
     providers: Mapping[str, Markup] = Field(default_factory=dict)
 
@@ -76,6 +81,10 @@ class MarkupRules(BaseModel):
             supplier_price
         )
         return -(-raw // self.step) * self.step
+
+    def bill_price(self, supplier_total: int) -> int:
+        """The customer's price for a postpaid bill: the supplier's total plus `bill_fee`."""
+        return supplier_total + self.bill_fee
 
 
 DEFAULT_RULES = MarkupRules()

@@ -5,6 +5,7 @@ Commands start with `/` so they never collide with a customer's words:
     /markup 5                      global markup, percent
     /markup kategori Games 7       per category
     /markup provider TELKOMSEL 3   per provider
+    /markup tagihan 2500           flat fee (rupiah) added to every postpaid bill
     /saldo                         the owner's supplier balance
     /laporan                       today's sales and profit
     /order REF                     look up an order
@@ -20,6 +21,7 @@ import logging
 import re
 from decimal import Decimal, InvalidOperation
 
+from shared.domain.money_text import parse_amount
 from shared.domain.pricing import SETTING_KEY, Markup, MarkupRules
 from shared.errors import SupplierError
 from shared.log import hash_id
@@ -34,6 +36,7 @@ HELP = (
     "/markup 5 — markup global (persen)\n"
     "/markup kategori Games 7\n"
     "/markup provider TELKOMSEL 3\n"
+    "/markup tagihan 2500 — biaya tambahan per tagihan (rupiah)\n"
     "/saldo — saldo supplier\n"
     "/laporan — penjualan & profit hari ini\n"
     "/order REF — lihat pesanan\n"
@@ -67,6 +70,9 @@ def handle(turn: Turn) -> None:
 def _markup(turn: Turn, rest: str) -> None:
     """Change the owner's markup rules in the settings table (the catalog re-reads them)."""
     parts = rest.split()
+    if parts and parts[0].lower() in _BILL_WORDS:
+        _bill_fee(turn, " ".join(parts[1:]))
+        return
     try:
         percent = Decimal(parts[-1].rstrip("%").replace(",", ".")) if parts else None
     except InvalidOperation:
@@ -89,6 +95,24 @@ def _markup(turn: Turn, rest: str) -> None:
     store.set_setting(SETTING_KEY, rules.model_dump(mode="json"))
     where = "global" if scope == "global" else f"{name}"
     turn.say(f"Oke, markup {where} sekarang {percent}% ✅ (berlaku dalam 1 menit)")
+
+
+_BILL_WORDS = {"tagihan", "bill", "pascabayar"}
+
+
+def _bill_fee(turn: Turn, amount_text: str) -> None:
+    """The flat fee added to every postpaid bill (bills take no percent: see pricing)."""
+    fee = parse_amount(amount_text) if amount_text.strip() not in {"0", "nol"} else 0
+    if fee is None or not 0 <= fee <= 100_000:
+        turn.say("Format: /markup tagihan 2500 (rupiah per tagihan, maksimal 100.000)")
+        return
+    store = turn.components.store
+    current = MarkupRules.model_validate(store.get_setting(SETTING_KEY) or {})
+    store.set_setting(
+        SETTING_KEY, current.model_copy(update={"bill_fee": fee}).model_dump(mode="json")
+    )
+    fee_text = replies.rupiah(fee)
+    turn.say(f"Oke, biaya tambahan per tagihan sekarang {fee_text} ✅ (berlaku dalam 1 menit)")
 
 
 def _supplier_balance(turn: Turn, _rest: str) -> None:

@@ -99,7 +99,7 @@ class ConversationServices:
             "name": bill.nama_pelanggan,
             "bill": bill.harga,
             "admin": bill.biaya_admin,
-            "total": products.bill_sell_price(self._components, product_code, bill.total_tagihan),
+            "total": products.bill_sell_price(self._components, bill.total_tagihan),
         }
 
     def deposit_methods(self, customer_id: str) -> object:

@@ -11,13 +11,32 @@ Order of work for one message:
    identities are cached briefly).
 2. Take the customer's lock in the shared cache, so one customer's messages are handled one at
    a time even across instances (Cloud Functions or two all-in-one processes).
-3. Dedupe atomically on `wa_msg_id` by logging it (unique key, `ON CONFLICT DO NOTHING`): a
-   second delivery returns `[]` before any side effect.
+3. Claim the message's turn atomically on `wa_msg_id` (`Store.claim_turn`: the message log's
+   unique key). A message answered before is not handled again: its stored replies are
+   returned again, with the same ids, and nothing else happens (see "Redeliveries").
 4. `from_me` (typed by the owner on the bot's phone; the relay does not forward the messages it
    sent itself): pause the bot in that chat for TAKEOVER_MINUTES, answer nothing.
 5. A paused chat gets no answer. A stale message (older than STALE_MESSAGE_SECONDS: an offline
    backlog or a late redelivery) never moves money and gets at most one catch-up reply.
-6. The dialog engine answers; every reply is logged as an outbound message.
+6. The dialog engine answers. The replies get stable ids (`{wa_msg_id}#{n}`) and are stored
+   with the turn and logged as one outbound message (`Store.finish_turn`, one transaction).
+
+Redeliveries. `on_message` publishes the replies after this returns; when publishing fails it
+answers 500 and Pub/Sub delivers the message again. That delivery finds the turn done and gets
+the same replies back to publish; the relay sends each reply id at most once, so the customer
+sees one set of replies however often the message is delivered, and no reply is lost.
+
+A turn that raises (a bug, the database or the supplier failing mid-turn) releases its claim
+(`Store.fail_turn`) and the error propagates, so the next delivery (Pub/Sub's redelivery, or
+`process_inbound`'s retry in the all-in-one mode) runs the turn again. Running it again is safe:
+a new quote supersedes the old one, and YA executes a quote through `place_order` /
+`hold_transfer` and `mark_*_submitted`, which are idempotent on the quote and its `reff_id`, so
+money never moves twice and the supplier is never called twice for one order. The dialog state
+is only saved when a turn ends, so the rerun sees the conversation as the failed one did. After
+MAX_TURN_ATTEMPTS failed attempts the customer gets a short apology (stored as the turn's reply
+like any other) instead of silence or an endless retry. A worker that died without releasing
+(killed at its timeout) holds the turn for TURN_LEASE_SECONDS; deliveries meanwhile raise
+`TurnBusy` so Pub/Sub tries again later, and the next one after the lease takes the turn over.
 """
 
 from __future__ import annotations
@@ -25,6 +44,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, timedelta
 
+from shared.errors import SalesbotError
 from shared.log import hash_id
 from shared.messages import InboundMessage, OutboundMessage
 from shared.services import replies
@@ -37,9 +57,22 @@ from shared.wiring import Components
 
 log = logging.getLogger(__name__)
 
+
 CATCH_UP_TTL_SECONDS = 15 * 60
 IDENTITY_TTL_SECONDS = 10 * 60
 PAUSE_CACHE_SECONDS = 24 * 3600
+MAX_TURN_ATTEMPTS = 3
+# Longer than on_message's timeout (120 s), so a live worker is never taken over.
+TURN_LEASE_SECONDS = 180
+
+TURN_FAILED = (
+    "Maaf kak, pesan tadi gagal aku proses karena ada gangguan 🙏 Kalau tadi lagi pesan, cek "
+    "dulu di *riwayat* biar nggak dobel ya, lalu kirim lagi."
+)
+
+
+class TurnBusy(SalesbotError):
+    """Another worker is still running this message's turn; raise so the bus redelivers."""
 
 
 def identities(message: InboundMessage) -> tuple[str | None, str | None]:
@@ -52,14 +85,17 @@ def identities(message: InboundMessage) -> tuple[str | None, str | None]:
 
 
 def handle_inbound(message: InboundMessage, components: Components) -> list[OutboundMessage]:
-    """Handle one inbound message and return the replies to send (see the module docstring)."""
-    store = components.store
+    """Handle one inbound message and return the replies to send (see the module docstring).
+
+    Raises:
+        TurnBusy: another worker is still running this message's turn.
+    """
     customer_id = resolve(message, components)
     if customer_id is None:
         log.warning("inbound message without a sender identity dropped")
         return []
     with customer_lock(components.cache, customer_id):
-        logged = store.record_message(
+        claim = components.store.claim_turn(
             customer_id=customer_id,
             direction="outbound" if message.from_me else "inbound",
             type=message.kind,
@@ -67,38 +103,89 @@ def handle_inbound(message: InboundMessage, components: Components) -> list[Outb
             text=message.text,
             media_url=message.media_ref,
             meta={"from_me": message.from_me, "channel": message.channel},
+            lease_seconds=TURN_LEASE_SECONDS,
         )
-        if not logged.inserted:
-            log.info("duplicate delivery of %s ignored", hash_id(message.wa_msg_id))
-            return []
-        now = components.clock.now()
-        if message.from_me:
-            pause(
-                components,
-                customer_id,
-                now + timedelta(minutes=components.settings.takeover_minutes),
+        if claim.outcome == "done":
+            log.info(
+                "repeated delivery of %s: %d stored replies returned again",
+                hash_id(message.wa_msg_id),
+                len(claim.replies),
             )
-            return []
-        if paused(components, customer_id, now):
-            return []
-        remember_channel(components, customer_id, message.channel)
-        age = (now - message.timestamp).total_seconds()
-        if age > components.settings.stale_message_seconds:
-            out = _catch_up(components, customer_id)
+            return _stored(claim.replies)
+        if claim.outcome == "busy":
+            raise TurnBusy(f"the turn of {hash_id(message.wa_msg_id)} is still running")
+        if claim.attempt > MAX_TURN_ATTEMPTS:
+            # Earlier workers died on this message without even releasing it: stop trying.
+            out = [Reply(text=TURN_FAILED)]
         else:
-            out = _converse(message, components, customer_id, now)
-        outbound = [_to_outbound(reply, message) for reply in out]
-        if outbound:
-            # One log row per turn: each row is a committed write, and this is the hot path.
-            store.record_message(
-                customer_id=customer_id,
-                direction="outbound",
-                type="image" if any(o.image_ref for o in outbound) else "text",
-                text="\n\n".join(o.text or o.image_caption or "" for o in outbound),
-                media_url=next((o.image_ref for o in outbound if o.image_ref), None),
-                meta={"reply_to": message.wa_msg_id, "parts": len(outbound)},
+            out = _attempt(message, components, customer_id, claim.attempt)
+        return _finish(message, components, claim.attempt, out)
+
+
+def _attempt(
+    message: InboundMessage, components: Components, customer_id: str, attempt: int
+) -> list[Reply]:
+    """Run the turn; a failure releases the claim and propagates, the last one apologises."""
+    try:
+        return _turn(message, components, customer_id)
+    except Exception:
+        if attempt >= MAX_TURN_ATTEMPTS:
+            log.exception(
+                "turn of %s failed %d times; the customer gets an apology",
+                hash_id(message.wa_msg_id),
+                attempt,
             )
-        return outbound
+            return [Reply(text=TURN_FAILED)]
+        log.warning(
+            "turn of %s failed (attempt %d); released for a retry",
+            hash_id(message.wa_msg_id),
+            attempt,
+        )
+        components.store.fail_turn(message.wa_msg_id, attempt)
+        raise
+
+
+def _turn(message: InboundMessage, components: Components, customer_id: str) -> list[Reply]:
+    now = components.clock.now()
+    if message.from_me:
+        pause(
+            components,
+            customer_id,
+            now + timedelta(minutes=components.settings.takeover_minutes),
+        )
+        return []
+    if paused(components, customer_id, now):
+        return []
+    remember_channel(components, customer_id, message.channel)
+    age = (now - message.timestamp).total_seconds()
+    if age > components.settings.stale_message_seconds:
+        return _catch_up(components, customer_id)
+    return _converse(message, components, customer_id, now)
+
+
+def _finish(
+    message: InboundMessage, components: Components, attempt: int, out: list[Reply]
+) -> list[OutboundMessage]:
+    """Store the replies with the turn (one committed write, as this is the hot path)."""
+    outbound = [_to_outbound(reply, message, n) for n, reply in enumerate(out)]
+    ended = components.store.finish_turn(
+        message.wa_msg_id,
+        attempt,
+        [o.model_dump(mode="json", exclude_none=True) for o in outbound],
+        type="image" if any(o.image_ref for o in outbound) else "text",
+        text="\n\n".join(o.text or o.image_caption or "" for o in outbound) or None,
+        media_url=next((o.image_ref for o in outbound if o.image_ref), None),
+        meta={"reply_to": message.wa_msg_id, "parts": len(outbound)},
+    )
+    if not ended.finished:
+        # Another attempt took the turn over (this one outlived its lease): its replies stand.
+        log.warning("turn of %s ended by another attempt", hash_id(message.wa_msg_id))
+        return _stored(ended.replies)
+    return outbound
+
+
+def _stored(replies: list[dict[str, object]]) -> list[OutboundMessage]:
+    return [OutboundMessage.model_validate(reply) for reply in replies]
 
 
 def resolve(message: InboundMessage, components: Components) -> str | None:
@@ -173,8 +260,9 @@ def _converse(
     return turn.replies
 
 
-def _to_outbound(reply: Reply, message: InboundMessage) -> OutboundMessage:
+def _to_outbound(reply: Reply, message: InboundMessage, n: int) -> OutboundMessage:
     return OutboundMessage(
+        id=reply_id(message.wa_msg_id, n),
         chat=message.chat,
         text=reply.text,
         image_ref=reply.image_ref,
@@ -184,7 +272,28 @@ def _to_outbound(reply: Reply, message: InboundMessage) -> OutboundMessage:
     )
 
 
+def reply_id(wa_msg_id: str, n: int) -> str:
+    """The stable id of the `n`-th reply (from 0) to the inbound message `wa_msg_id`."""
+    return f"{wa_msg_id}#{n}"
+
+
 def process_inbound(message: InboundMessage, components: Components) -> None:
-    """Bus worker form: handle the message and publish its replies on `Components.bus`."""
-    for reply in handle_inbound(message, components):
-        components.bus.publish_outbound(reply)
+    """Bus worker form: handle the message and publish its replies on `Components.bus`.
+
+    The in-process bus never redelivers, so a failed turn is retried here, as Pub/Sub would
+    redeliver it; the last attempt answers with an apology (see the module docstring).
+    """
+    for attempt in range(1, MAX_TURN_ATTEMPTS + 1):
+        try:
+            replies = handle_inbound(message, components)
+        except TurnBusy:
+            log.warning("inbound %s is being handled elsewhere", hash_id(message.wa_msg_id))
+            return
+        except Exception:
+            if attempt == MAX_TURN_ATTEMPTS:
+                raise
+            log.warning("inbound %s failed; trying again", hash_id(message.wa_msg_id))
+            continue
+        for reply in replies:
+            components.bus.publish_outbound(reply)
+        return

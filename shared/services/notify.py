@@ -4,6 +4,11 @@ Webhooks and the reconciler call `Components.notifier.notify(...)` after a real 
 The customer's message goes to the chat they last wrote from (`customers.wa_jid`); owner alerts
 go to OWNER_NUMBER and the ADMIN_NUMBERS. A credited deposit that was made for a waiting order
 also finishes that order here (design.md §5).
+
+Customer notifications carry a stable `OutboundMessage.id` named after what triggered them
+(`n:{kind}:{reff_id}`): a settled reference reaches each final state once, so a replayed or
+republished notification has the same id and the relay sends it once. Owner alerts have no id:
+the same alert may rightly be raised again later.
 """
 
 from __future__ import annotations
@@ -11,7 +16,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from shared.log import hash_id
+from shared.log import correlation, hash_id
 from shared.messages import OutboundMessage
 from shared.services import receipts
 from shared.services.notifications import Notification
@@ -39,27 +44,43 @@ class BusNotifier:
 
     def notify(self, n: Notification) -> None:
         """Tell the customer (or the owner) about `n`; never raises for a delivery problem."""
-        try:
-            self._notify(n)
-        except Exception:
-            log.exception("notification %s for %s not delivered", n.kind, n.reff_id)
+        with correlation(reff_id=n.reff_id):
+            try:
+                self._notify(n)
+                log.info("notification %s for %s handled", n.kind, n.reff_id)
+            except Exception:
+                log.exception("notification %s for %s not delivered", n.kind, n.reff_id)
 
     def _notify(self, n: Notification) -> None:
         if n.kind == "owner_alert" or n.customer_id is None:
             self.to_owner(f"⚠️ {n.reason or n.kind}" + (f" ({n.reff_id})" if n.reff_id else ""))
             return
-        self.to_customer(n.customer_id, render(n), correlation_id=n.reff_id)
+        ref = notification_id(n)
+        self.to_customer(n.customer_id, render(n), correlation_id=n.reff_id, message_id=ref)
         if n.kind == "deposit_credited" and n.quote_id:
             from shared.services.followup import complete_waiting_quote  # noqa: PLC0415
 
             text = complete_waiting_quote(self._components, n.customer_id, n.quote_id)
             if text:
-                self.to_customer(n.customer_id, text, correlation_id=n.reff_id)
+                self.to_customer(
+                    n.customer_id,
+                    text,
+                    correlation_id=n.reff_id,
+                    message_id=f"{ref}:order" if ref else None,
+                )
 
     def to_customer(
-        self, customer_id: str, text: str, *, correlation_id: str | None = None
+        self,
+        customer_id: str,
+        text: str,
+        *,
+        correlation_id: str | None = None,
+        message_id: str | None = None,
     ) -> bool:
-        """Send `text` to the customer's chat; False when the customer has no chat on record."""
+        """Send `text` to the customer's chat; False when the customer has no chat on record.
+
+        `message_id`: the stable id of this message, when its trigger happens only once.
+        """
         components = self._components
         customer = components.store.get_customer(customer_id)
         if customer is None or not customer.wa_jid:
@@ -68,6 +89,7 @@ class BusNotifier:
         channel = "console" if components.cache.get(f"channel:{customer_id}") else "whatsapp"
         components.bus.publish_outbound(
             OutboundMessage(
+                id=message_id,
                 chat=customer.wa_jid,
                 text=text,
                 kind="notification",
@@ -97,6 +119,11 @@ class BusNotifier:
             self._components.bus.publish_outbound(
                 OutboundMessage(chat=f"{number}@s.whatsapp.net", text=text, kind="notification")
             )
+
+
+def notification_id(n: Notification) -> str | None:
+    """The stable id of a customer notification: its kind and settled reference."""
+    return f"n:{n.kind}:{n.reff_id}" if n.reff_id else None
 
 
 def render(n: Notification) -> str:

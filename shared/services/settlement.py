@@ -59,14 +59,20 @@ class SettleDeps:
 def settle(kind: OperationKind, reff_id: str, deps: SettleDeps, *, hint_id: str = "") -> Settled:
     """Bring our record of `reff_id` in line with the supplier (`hint_id`: a webhook's id)."""
     with correlation(reff_id=reff_id):
-        if kind in ("order", "bill"):
-            order = deps.store.get_order(reff_id)
-            return _order(order, deps, hint_id) if order else _unknown(kind, reff_id)
-        if kind == "deposit":
-            deposit = deps.store.get_deposit(reff_id)
-            return _deposit(deposit, deps, hint_id) if deposit else _unknown(kind, reff_id)
-        transfer = deps.store.get_transfer(reff_id)
-        return _transfer(transfer, deps, hint_id) if transfer else _unknown(kind, reff_id)
+        result = _settle(kind, reff_id, deps, hint_id)
+        log.info("%s %s settled: %s", kind, reff_id, result.value)
+        return result
+
+
+def _settle(kind: OperationKind, reff_id: str, deps: SettleDeps, hint_id: str) -> Settled:
+    if kind in ("order", "bill"):
+        order = deps.store.get_order(reff_id)
+        return _order(order, deps, hint_id) if order else _unknown(kind, reff_id)
+    if kind == "deposit":
+        deposit = deps.store.get_deposit(reff_id)
+        return _deposit(deposit, deps, hint_id) if deposit else _unknown(kind, reff_id)
+    transfer = deps.store.get_transfer(reff_id)
+    return _transfer(transfer, deps, hint_id) if transfer else _unknown(kind, reff_id)
 
 
 def _unknown(kind: str, reff_id: str) -> Settled:

@@ -19,7 +19,7 @@ from typing import Literal, Protocol
 
 from shared.domain.supplier_status import SupplierEvent, SupplierStatus
 from shared.errors import SupplierRejected, SupplierTimeout, SupplierUnavailable
-from shared.log import correlation
+from shared.log import correlation, note
 from shared.services.notifications import Notification, Notifier
 from shared.services.settlement import Settled, SettleDeps, settle
 from shared.store import Store
@@ -43,6 +43,7 @@ def submit_order(
     reff_id: str, *, store: Store, supplier: OrderSupplier, deps: SettleDeps
 ) -> SubmitOutcome:
     """Submit the pending order `reff_id` to the supplier once; see the module table."""
+    note(reff_id=reff_id)  # the turn that placed the order, and its reply, carry it from here
     with correlation(reff_id=reff_id):
         claim = store.mark_order_submitted(reff_id)
         if claim.outcome != "done":
@@ -70,6 +71,8 @@ def submit_order(
                 Notification(kind="owner_alert", reff_id=reff_id, reason=str(exc))
             )
             return _refund(reff_id, str(exc), store, deps.notifier)
+        # Logged under the confirming message's wa_msg_id and the reff_id: the join of the two.
+        log.info("order %s submitted to the supplier: %s", reff_id, event.status.value)
         return _accepted(event, order.kind == "postpaid", store, deps)
 
 

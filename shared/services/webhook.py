@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import IO, Protocol
 
 from shared.domain.supplier_status import SupplierEvent
+from shared.log import correlation
 from shared.services.supplier_inbox import HandOff, InboxEvent
 from shared.store import Store
 
@@ -77,18 +78,23 @@ def _handle(
     except ValueError as exc:
         log.warning("webhook rejected: malformed body (%s)", exc)
         return 400, {"status": "error", "error": "malformed webhook"}
-    log.info(
-        "webhook %s %s for %s (%s)", event.kind, event.raw_status, event.reff_id, event.supplier_id
-    )
-    event_id = store.record_supplier_event(
-        kind=event.kind,
-        reff_id=event.reff_id,
-        supplier_id=event.supplier_id,
-        raw_status=event.raw_status,
-    )
-    hand_off.hand_off(
-        InboxEvent(
-            id=event_id, kind=event.kind, reff_id=event.reff_id, supplier_id=event.supplier_id
+    with correlation(reff_id=event.reff_id):
+        log.info(
+            "webhook %s %s for %s (%s)",
+            event.kind,
+            event.raw_status,
+            event.reff_id,
+            event.supplier_id,
         )
-    )
+        event_id = store.record_supplier_event(
+            kind=event.kind,
+            reff_id=event.reff_id,
+            supplier_id=event.supplier_id,
+            raw_status=event.raw_status,
+        )
+        hand_off.hand_off(
+            InboxEvent(
+                id=event_id, kind=event.kind, reff_id=event.reff_id, supplier_id=event.supplier_id
+            )
+        )
     return 200, {"status": "ok", "event_id": event_id}

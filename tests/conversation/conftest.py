@@ -118,6 +118,11 @@ def close(comps: Components) -> None:
     sandbox = comps.__dict__.get("sandbox")
     if sandbox is not None:
         sandbox.close()
+    store = comps.__dict__.get("store")
+    if store is not None:
+        # Closed here, not by the garbage collector: a pool collected on one of its own worker
+        # threads fails to join it, and that error lands on whichever test is running.
+        store.close()
 
 
 @pytest.fixture

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from .conftest import Chat
+from shared.domain.pricing import DEFAULT_RULES, SETTING_KEY
+from shared.wiring import Components
+
+from .conftest import Chat, close, make_components
 
 
 def _orders(chat: Chat) -> list[object]:
@@ -13,9 +16,18 @@ def test_slots_are_asked_one_at_a_time_and_remembered(chat: Chat) -> None:
     asked = chat.say("ML 86")
     assert "ID" in asked
     card = chat.say("12345678 (1234)")
-    assert "123456781234" in card
+    assert "12345678 (1234)" in card  # id and zone stay apart so the customer can proofread
     assert "YA" in card
     assert "86" in card
+
+
+def test_a_game_id_with_zone_is_bought_as_one_run_of_digits(chat: Chat) -> None:
+    chat.fund(100_000)
+    card = chat.say("ML 86 diamond id 12345678 zone 1234")
+    assert "12345678 (1234)" in card
+    chat.say("ya")
+    [order] = _orders(chat)
+    assert order.target == "123456781234"  # type: ignore[attr-defined]
 
 
 def test_numbered_options_answer_by_number(chat: Chat) -> None:
@@ -83,3 +95,36 @@ def test_non_admin_gets_a_polite_no(chat: Chat) -> None:
 def test_admin_can_set_markup(chat: Chat) -> None:
     admin = Chat(chat.components, phone="628111000111")
     assert "markup" in admin.say("/markup provider TELKOMSEL 3").lower()
+
+
+def test_a_game_id_with_zone_survives_choosing_from_the_list(chat: Chat) -> None:
+    listing = chat.say("mobile legends 12345678 (1234)")
+    assert "1." in listing
+    card = chat.say("1")
+    assert "12345678 (1234)" in card
+
+
+def test_a_bill_costs_its_total_plus_the_owners_fee_which_the_admin_sets(
+    database_url: str, components: Components
+) -> None:
+    store = components.store
+    saved = store.get_setting(SETTING_KEY)
+    try:
+        chat = Chat(components)
+        chat.say("cek tagihan PLN 123456789012")
+        quote = store.get_open_quote(chat.customer_id)
+        assert quote is not None
+        assert quote.amount == quote.supplier_price + DEFAULT_RULES.bill_fee
+
+        admin = Chat(components, phone="628111000111")
+        assert "Rp 2.500" in admin.say("/markup tagihan 2.500")
+        later = make_components(database_url)  # a fresh catalog reads the rules at once
+        try:
+            Chat(later, phone=chat.phone).say("cek tagihan PLN 123456789012")
+            quote = store.get_open_quote(chat.customer_id)
+            assert quote is not None
+            assert quote.amount == quote.supplier_price + 2_500
+        finally:
+            close(later)
+    finally:
+        store.set_setting(SETTING_KEY, saved or {})

@@ -60,6 +60,29 @@ class FakeClock:
         self.t += seconds
 
 
+class FakeTimers:
+    """A `Schedule` on a `FakeClock`: callbacks run when the test calls `fire_due`."""
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.pending: list[tuple[float, Callable[[], None]]] = []
+        self.delays: list[float] = []
+
+    def __call__(self, delay: float, fn: Callable[[], None]) -> Callable[[], None]:
+        entry = (self.clock.monotonic() + delay, fn)
+        self.pending.append(entry)
+        self.delays.append(delay)
+        return lambda: self.pending.remove(entry) if entry in self.pending else None
+
+    def fire_due(self) -> int:
+        """Run every callback whose time has come; returns how many ran."""
+        due = [e for e in self.pending if e[0] <= self.clock.monotonic()]
+        for entry in due:
+            self.pending.remove(entry)
+            entry[1]()
+        return len(due)
+
+
 class _Events:
     def __init__(self) -> None:
         self.list_func: dict[int, Callable[[Any, Any], None]] = {}
@@ -135,6 +158,10 @@ class FakeClient:
 
     def disconnect(self) -> None:
         self._record("disconnect")
+
+    def stop(self) -> None:
+        """neonize's `stop()`: cancels the Go context, so a blocked `connect()` returns."""
+        self._record("stop")
 
 
 def message_event(

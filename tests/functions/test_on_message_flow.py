@@ -9,8 +9,8 @@ Pub/Sub server the function published them to, through the real google-cloud-pub
 from __future__ import annotations
 
 import uuid
-from pathlib import Path
 
+import psycopg
 import pytest
 from fakes.functions_server import (
     FunctionServer,
@@ -70,47 +70,85 @@ def test_voice_notes_and_images_are_answered(
     assert replies[0].reply_to == msg_id
 
 
-def test_duplicates_and_redeliveries_are_answered_once(
-    on_message: FunctionServer, pubsub_server: PubSubServer
+def _turns_run(database_url: str, chat: str, msg_id: str) -> tuple[int, int]:
+    """(quotes created, reply log rows) for the customer of `chat`: what a turn leaves behind."""
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            """
+            SELECT (SELECT count(*) FROM quotes q WHERE q.customer_id = c.id),
+                   (SELECT count(*) FROM messages m
+                     WHERE m.customer_id = c.id AND m.meta->>'reply_to' = %s)
+              FROM customers c WHERE c.wa_jid = %s
+            """,
+            (msg_id, chat),
+        ).fetchone()
+    assert row is not None
+    return int(row[0]), int(row[1])
+
+
+def test_duplicates_and_redeliveries_republish_the_same_replies_without_a_new_turn(
+    on_message: FunctionServer, pubsub_server: PubSubServer, database_url: str
 ) -> None:
     phone, chat = new_customer()
     msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
     first = envelope(
-        "text_binary.json", wa_msg_id=msg_id, chat=chat, sender_phone=phone, timestamp=now_iso()
-    )
-    assert on_message.post(first).status_code == 200
-    answered = len(replies_for(pubsub_server, chat))
-    assert answered > 0
-    # The same delivery again (Pub/Sub at-least-once) and the same WhatsApp message under a new
-    # Pub/Sub id and CloudEvent mode (a relay republish): both acknowledged, neither answered.
-    assert on_message.post(first).status_code == 200
-    again = envelope(
         "text_structured.json",
         wa_msg_id=msg_id,
         chat=chat,
         sender_phone=phone,
         timestamp=now_iso(),
+        text="pulsa telkomsel 10rb ke 081234567890",
+    )
+    assert on_message.post(first).status_code == 200
+    answered = replies_for(pubsub_server, chat)
+    assert answered
+    assert "YA" in (answered[0].text or "")
+    # The same delivery again (Pub/Sub at-least-once) and the same WhatsApp message under a new
+    # Pub/Sub id and CloudEvent mode (a relay republish): both acknowledged, both publish the
+    # replies of the one turn again (same ids: the relay sends them once), and no second quote.
+    assert on_message.post(first).status_code == 200
+    again = envelope(
+        "text_binary.json",
+        wa_msg_id=msg_id,
+        chat=chat,
+        sender_phone=phone,
+        timestamp=now_iso(),
+        text="pulsa telkomsel 10rb ke 081234567890",
     )
     assert on_message.post(again).status_code == 200
-    assert len(replies_for(pubsub_server, chat)) == answered
+    assert replies_for(pubsub_server, chat) == answered * 3
+    assert _turns_run(database_url, chat, msg_id) == (1, 1)
 
 
-def test_a_failed_publish_answers_500_so_pubsub_redelivers(
-    on_message: FunctionServer, pubsub_server: PubSubServer, tmp_path: Path
+def test_a_failed_publish_answers_500_and_the_redelivery_publishes_the_same_replies(
+    on_message: FunctionServer, pubsub_server: PubSubServer, database_url: str
 ) -> None:
     phone, chat = new_customer()
-    pubsub_server.state.publish_failures = 1
+    msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
+    delivery = envelope(
+        "text_binary.json",
+        wa_msg_id=msg_id,
+        chat=chat,
+        sender_phone=phone,
+        timestamp=now_iso(),
+        text="pulsa telkomsel 10rb ke 081234567890",
+    )
+    pubsub_server.state.publish_failures = 1  # Pub/Sub refuses the first reply's publish
     try:
-        response = on_message.post(
-            envelope(
-                "text_binary.json",
-                wa_msg_id=uuid.uuid4().hex,
-                chat=chat,
-                sender_phone=phone,
-                timestamp=now_iso(),
-            )
-        )
+        response = on_message.post(delivery)
     finally:
         pubsub_server.state.publish_failures = 0
-    assert response.status_code == 500
+    assert response.status_code == 500  # so Pub/Sub redelivers
     assert on_message.proc.poll() is None
+    assert replies_for(pubsub_server, chat) == []
+    assert _turns_run(database_url, chat, msg_id) == (1, 1)
+
+    assert on_message.post(delivery).status_code == 200  # Pub/Sub's redelivery
+    replies = replies_for(pubsub_server, chat)
+    assert replies, on_message.logs()[-3000:]
+    assert "YA" in (replies[0].text or "")
+    assert [r.id for r in replies] == [f"{msg_id}#{n}" for n in range(len(replies))]
+    assert all(r.reply_to == msg_id for r in replies)
+    assert _turns_run(database_url, chat, msg_id) == (1, 1)  # the turn did not run again
+    assert on_message.post(delivery).status_code == 200
+    assert replies_for(pubsub_server, chat) == replies * 2  # same ids and text every time

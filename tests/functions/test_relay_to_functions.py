@@ -39,7 +39,7 @@ class ServerlessPath:
     pubsub: PubSubServer
     function: FunctionServer
 
-    def push_inbound(self, chat: str) -> None:
+    def push_inbound(self, chat: str, *, expect: int = 200) -> None:
         """What the wa-inbound push subscription does with the relay's message."""
         [published] = [
             p
@@ -60,7 +60,7 @@ class ServerlessPath:
         response = self.function.post(
             {"headers": {"Content-Type": "application/json"}, "path": "/", "body": body}
         )
-        assert response.status_code == 200, self.function.logs()[-3000:]
+        assert response.status_code == expect, self.function.logs()[-3000:]
 
     def deliver_outbound(self, chat: str) -> int:
         """What the wa-outbound subscription does: stream the replies to the relay."""
@@ -127,3 +127,31 @@ def test_a_customer_message_is_answered_through_pubsub_and_the_functions(
     assert all(args[0].User == phone for _, args, _ in sent)
     [(_, read_ids, _)] = path.client.named("mark_read")
     assert read_ids == (msg_id,)
+
+
+def test_a_reply_whose_publish_failed_reaches_whatsapp_once_after_redeliveries(
+    path: ServerlessPath,
+) -> None:
+    phone = "62858" + str(uuid.uuid4().int)[:8]
+    chat = f"{phone}@s.whatsapp.net"
+    path.client.dispatch(
+        message_event(
+            msg_id=f"3EB0{uuid.uuid4().hex[:16].upper()}",
+            chat=N.JID(User=phone, Server="s.whatsapp.net"),
+            text="pulsa tsel 10rb ke 081234567890",
+            sent_at=path.client.clock.now(),
+        )
+    )
+    path.pubsub.state.publish_failures = 1  # on_message cannot publish the reply
+    try:
+        path.push_inbound(chat, expect=500)
+    finally:
+        path.pubsub.state.publish_failures = 0
+    path.push_inbound(chat)  # Pub/Sub redelivers: the stored replies are published
+    path.push_inbound(chat)  # and once more (at-least-once): published again, same ids
+    published = path.deliver_outbound(chat)
+
+    sent = path.client.named("send_message") + path.client.named("send_image")
+    assert published == 2 * len(sent)
+    assert len(sent) >= 1
+    assert "YA" in str(path.client.named("send_message")[0][1][1])

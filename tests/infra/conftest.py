@@ -6,6 +6,7 @@ python-hcl2 (8.x) keeps the quotes of string literals and block labels and adds 
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,9 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 INFRA = REPO / "infra"
+# tests/fakes (the Pub/Sub server, the neonize client) for the observability tests.
+if str(REPO / "tests") not in sys.path:
+    sys.path.insert(0, str(REPO / "tests"))
 
 # The entry points the Terraform deploys, as the issue names them.
 ENTRY_POINTS = {

@@ -11,9 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fakes.pubsub_server import PubSubServer
 from functions_framework import create_app as create_function_app
 
 from shared import metrics
+from shared.adapters.pubsub.bus import PubSubBus
+from shared.adapters.pubsub.publisher import Publisher
+from shared.bus import InProcessBus
 from shared.config import load_settings
 from shared.log import (
     JsonFormatter,
@@ -22,8 +26,10 @@ from shared.log import (
     correlation,
     correlation_ids,
     hash_id,
+    note,
     parse_trace_header,
 )
+from shared.messages import OutboundMessage
 from shared.observability import Event, log_event
 from shared.web import create_app
 from shared.wiring import Components
@@ -66,8 +72,62 @@ def test_correlation_ids_are_labels_and_people_are_hashed(json_lines: io.StringI
     assert carried({**carried_ids, "kind": "text"}) == carried_ids
 
 
+def test_an_id_noted_midway_is_carried_by_the_rest_of_the_work(json_lines: io.StringIO) -> None:
+    note(reff_id="ignored")  # outside any correlation: nothing to add to
+    with correlation(wa_msg_id="3EB0BB"):
+        logging.getLogger("t").info("turn starts")
+        with correlation(customer_id="6281200000000"):
+            note(reff_id="SB-1")  # e.g. the order this turn just placed
+        logging.getLogger("t").info("turn answered")
+        with correlation(reff_id="SB-DEP"):
+            note(reff_id="SB-2")  # a scope's own reff_id is kept
+            logging.getLogger("t").info("deposit settled")
+    logging.getLogger("t").info("after")
+    labels = [r.get("logging.googleapis.com/labels") for r in records(json_lines)]
+    assert labels == [
+        {"wa_msg_id": "3EB0BB"},
+        {"wa_msg_id": "3EB0BB", "reff_id": "SB-1"},
+        {"wa_msg_id": "3EB0BB", "reff_id": "SB-DEP"},
+        None,
+    ]
+
+
+def test_a_reply_published_under_a_noted_order_carries_its_reff_id(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Both buses: the in-process one hands it to the sender, Pub/Sub as an attribute.
+    server = PubSubServer().start()
+    monkeypatch.setenv("PUBSUB_EMULATOR_HOST", server.host)
+    bus = PubSubBus(Publisher("proj-1"), inbound_topic="wa-inbound", outbound_topic="wa-outbound")
+    local = InProcessBus()
+    got: list[OutboundMessage] = []
+    local.on_outbound(got.append)
+    local.start()
+    reply = OutboundMessage(
+        chat="6281200000000@s.whatsapp.net", text="Diproses", reply_to="3EB0CC"
+    )
+    try:
+        with correlation(wa_msg_id="3EB0CC"):
+            note(reff_id="SB-3")
+            bus.publish_outbound(reply)
+            local.publish_outbound(reply)
+        bus.publish_outbound(reply)  # outside the turn: nothing to add
+    finally:
+        local.stop()
+        bus.close()
+        server.stop()
+    attributes = [p.attributes for p in server.state.published]
+    assert [a.get("reff_id") for a in attributes] == ["SB-3", None]
+    assert all(a["wa_msg_id"] == "3EB0CC" for a in attributes)
+    assert [m.correlation_id for m in got] == ["SB-3"]
+
+
 def test_trace_header_parsing() -> None:
-    assert parse_trace_header(f"{TRACE_ID}/123;o=1") == (TRACE_ID, "123")
+    # Cloud Logging wants the span as 16 hex digits; X-Cloud-Trace-Context sends it in decimal.
+    assert parse_trace_header(f"{TRACE_ID}/123;o=1") == (TRACE_ID, "000000000000007b")
+    assert parse_trace_header(f"{TRACE_ID}/18446744073709551615") == (TRACE_ID, "f" * 16)
+    assert parse_trace_header(f"{TRACE_ID}/0;o=1") == (TRACE_ID, None)
+    assert parse_trace_header(TRACE_ID) == (TRACE_ID, None)
     assert parse_trace_header(None, f"00-{TRACE_ID}-00f067aa0ba902b7-01") == (
         TRACE_ID,
         "00f067aa0ba902b7",
@@ -97,7 +157,7 @@ def test_function_logs_carry_trace_and_execution_id(
     (record,) = [r for r in records(json_lines) if r["message"] == "handled"]
     assert record["severity"] == "WARNING"
     assert record["logging.googleapis.com/trace"] == f"projects/proj-1/traces/{TRACE_ID}"
-    assert record["logging.googleapis.com/spanId"] == "42"
+    assert record["logging.googleapis.com/spanId"] == "000000000000002a"
     assert record["logging.googleapis.com/labels"] == {"execution_id": "ex-9"}
     assert record["logging.googleapis.com/sourceLocation"]["function"] == "hello"
 

@@ -332,6 +332,16 @@ def test_tfvars_example_sets_every_required_variable_and_nothing_else(
     assert required <= given
 
 
+def test_every_alert_condition_restricts_the_resource_type(terraform: Terraform) -> None:
+    # Without it the Monitoring API answers 400 "must specify a restriction on resource.type"
+    # (hashicorp/terraform-provider-google#4165): terraform validate cannot see this.
+    for name, policy in terraform.of_type("google_monitoring_alert_policy").items():
+        for condition in policy["conditions"]:
+            threshold = block(condition, "condition_threshold")
+            # (python-hcl2 keeps the escapes of quotes inside a string)
+            assert re.search(r'resource\.type=\\?"\w+', threshold["filter"]), name
+
+
 def test_log_alerts_page_on_exactly_the_paging_events(terraform: Terraform) -> None:
     alerted = {e for alert in terraform.locals["log_alerts"].values() for e in alert["events"]}
     assert alerted == {event.value for event in PAGING_EVENTS}

@@ -14,7 +14,6 @@ from neonize.events import (  # noqa: TID251
     DisconnectedEv,
     LoggedOutEv,
     StreamReplacedEv,
-    TemporaryBanEv,
 )
 from neonize.proto import Neonize_pb2 as N  # noqa: TID251
 from neonize.utils.enum import Presence  # noqa: TID251
@@ -81,29 +80,6 @@ def test_terminal_events_stop_sending_alert_once_and_do_not_reconnect(
     assert response.status_code == 200  # a failing probe would restart into a re-login loop
     assert response.get_json()["status"] == "degraded"
     assert response.get_json()["stopped_reason"] == reason
-
-
-def test_temporary_ban_pauses_until_expiry_then_sends_slowly(wa: Any) -> None:
-    wa.client.dispatch(message_event(msg_id="IN1"))
-    ban = TemporaryBanEv(
-        Code=N.TemporaryBan.TempBanReason.Value("SEND_TO_TOO_MANY_PEOPLE"), Expire=3600 * 10**9
-    )
-    wa.client.dispatch(ban)
-    try:
-        assert "SEND_TO_TOO_MANY_PEOPLE" in wa.alerts[0]
-        assert wa.outbound.events[-1] == "pause"
-        with pytest.raises(WhatsAppError):
-            wa.relay.send(OutboundMessage(chat=CHAT, text="halo"))
-        wa.clock.advance(3601)
-        assert wa.relay.state.can_send(wa.clock.now())
-        assert wa.relay.governor.slow
-        wa.relay.send(OutboundMessage(chat=CHAT, text="satu"))
-        wa.relay.send(OutboundMessage(chat=CHAT, text="dua"))
-        first, second = (t for t, _, _ in wa.client.named("send_message"))
-        policy = wa.relay.governor.policy
-        assert second - first >= policy.chat_min_gap * policy.slow_factor
-    finally:
-        wa.relay.shutdown()
 
 
 def test_disconnect_waits_for_whatsmeow_to_reconnect(wa: Any) -> None:

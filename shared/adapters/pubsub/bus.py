@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from shared.adapters.pubsub.envelope import encode
 from shared.adapters.pubsub.publisher import Publisher
+from shared.bus import with_reff_id
 from shared.config import Settings
 from shared.messages import InboundMessage, OutboundMessage
 
@@ -38,6 +39,7 @@ class PubSubBus:
 
     def publish_outbound(self, message: OutboundMessage) -> None:
         """Publish a reply or notification for the relay; the chat is the ordering key."""
+        message = with_reff_id(message)
         ids = {"wa_msg_id": message.reply_to, "reff_id": message.correlation_id}
         data, attributes = encode(
             message, kind=message.kind, **{k: v for k, v in ids.items() if v}

@@ -5,7 +5,12 @@ acknowledged (a redelivery can never fix it, so it must not crash-loop). Deliver
 longer ago than `MAX_DELIVERY_AGE` are dropped: Pub/Sub has been retrying them, and a poison
 message must not retry forever. Everything else goes to the inbound service; its replies are
 published (each publish waits for Pub/Sub) before returning. Transient failures propagate so
-the function answers 500 and Pub/Sub redelivers; the inbound service dedupes on `wa_msg_id`.
+the function answers 500 and Pub/Sub redelivers.
+
+A redelivery never loses a reply and never runs a turn twice: the inbound service claims each
+`wa_msg_id` once and, for a message it answered before, returns the stored replies again with
+their stable ids. So a publish that failed half-way is simply done again on the redelivery, and
+the relay sends each reply id at most once.
 """
 
 from __future__ import annotations
@@ -61,7 +66,9 @@ def handle_inbound_push(
         replies = handle(message)
         for reply in replies:
             bus.publish_outbound(reply)
-        log.info("inbound from %s handled: %d replies", hash_id(message.chat), len(replies))
+        log.info(
+            "inbound from %s handled: %d replies published", hash_id(message.chat), len(replies)
+        )
     return "handled"
 
 

@@ -4,7 +4,12 @@
 (LoggedOut, StreamReplaced, ClientOutdated, a terminal ConnectFailure) stop sending for good:
 the owner is alerted and the client is disconnected, never reconnected in a loop; a new login
 (QR or pairing code) or a redeploy is an operator's decision. A TemporaryBan stops sending until
-it expires, then the governor runs in slow mode.
+it expires, then the relay reconnects and the governor runs in slow mode.
+
+A TemporaryBan arrives as whatsmeow's answer to a connect attempt (`handleConnectFailure` in
+whatsmeow's connectionevents.go): whatsmeow marks the disconnect as expected, so it does not
+reconnect by itself and no `Disconnected` event follows. The session is therefore treated as
+disconnected from the ban on, and the relay (not whatsmeow) reconnects once the ban is over.
 """
 
 from __future__ import annotations
@@ -23,9 +28,23 @@ log = logging.getLogger(__name__)
 Alert = Callable[[str, str], None]
 """Tells the owner something needs a human: `(reason, text)`; the relay logs a paging event."""
 
+Cancel = Callable[[], None]
+Schedule = Callable[[float, Callable[[], None]], Cancel]
+"""Runs a callable after some seconds on another thread; returns how to cancel it."""
+
+
+def thread_timer(delay: float, fn: Callable[[], None]) -> Cancel:
+    """`Schedule` on a daemon `threading.Timer` (tests pass one driven by a fake clock)."""
+    timer = threading.Timer(max(0.0, delay), fn)
+    timer.daemon = True
+    timer.start()
+    return timer.cancel
+
+
 _REASONS = Neonize_pb2.ConnectFailureReason
 _BAN_CODES = Neonize_pb2.TemporaryBan.TempBanReason
 LOGOUT_REASONS = frozenset({"LOGGED_OUT", "MAIN_DEVICE_GONE", "UNKNOWN_LOGOUT"})
+MAX_BAN_SECONDS = 30 * 24 * 3600
 
 
 def reason_name(value: int) -> str:
@@ -161,15 +180,24 @@ class Lifecycle:
         )
 
     def temporary_ban(self, _client: Any, ev: Any) -> None:
-        """Stop all sending until the ban expires, then continue in slow mode."""
+        """Stop all sending until the ban expires, then continue in slow mode.
+
+        Without a usable expiry (whatsmeow reads a missing `expire` attribute as 0) there is
+        nothing to wait for: sending stops for good and the owner decides.
+        """
         seconds = _expire_seconds(int(ev.Expire))
-        until = self._now() + timedelta(seconds=seconds) if seconds > 0 else None
+        # No expiry, or one past any real ban (a unit change upstream): wait for a human.
+        until = (
+            self._now() + timedelta(seconds=seconds) if 0 < seconds <= MAX_BAN_SECONDS else None
+        )
         with self.state.lock:
             self.state.banned_until = until
+            # The refused connection is closed and whatsmeow will not reopen it.
+            self.state.connected = False
             if until is None:
                 self.state.stopped_reason = "temporary_ban"
         name = ban_code_name(ev.Code)
-        log.critical("WhatsApp temporary ban %s (raw expire=%d)", name, ev.Expire)
+        log.critical("WhatsApp temporary ban %s (expire=%d s)", name, ev.Expire)
         self._raise_alert(
             "temporary_ban",
             f"WhatsApp temporary ban {name}: sending paused"
@@ -191,5 +219,15 @@ class Lifecycle:
 
 
 def _expire_seconds(raw: int) -> float:
-    """Seconds of a ban: whatsmeow sends a Go duration (ns); small values are seconds."""
-    return raw / 1e9 if raw > 10**9 else float(raw)
+    """Seconds of a ban: neonize delivers `TemporaryBanEv.Expire` in whole seconds.
+
+    whatsmeow builds `events.TemporaryBan.Expire` (a Go duration) from the server's `expire`
+    attribute times `time.Second` (whatsmeow connectionevents.go, `handleConnectFailure`), and
+    neonize converts it back with `Expire: proto.Int64(int64(ban.Expire.Seconds()))` in
+    `EncodeTemporaryBan` (krypton-byte/neonize goneonize/utils/encoder.go, line 629; the function
+    starts at line 613). The wheel pinned in requirements.lock (0.5.2) was built from that code:
+    its Go line table maps `utils.EncodeTemporaryBan` to encoder.go:613-629, and the machine
+    code divides by 1e9 and truncates to an integer. The Python side does no conversion
+    (`neonize/events.py` parses the bytes with `TemporaryBan.FromString`; `Expire` is int64).
+    """
+    return float(raw)

@@ -6,7 +6,7 @@ Shared families (`salesbot_messages_out`, `salesbot_relay_connected`, `salesbot_
 
 from __future__ import annotations
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 from shared.metrics import MESSAGES_OUT, REGISTRY, RELAY_CONNECTED
 
@@ -16,6 +16,7 @@ __all__ = [
     "LIFECYCLE",
     "MESSAGES_OUT",
     "OUTBOUND_DROPPED",
+    "OUTBOUND_HELD",
     "PUBLISH_SECONDS",
     "RELAY_CONNECTED",
     "SEND_ERRORS",
@@ -36,8 +37,14 @@ INBOUND_SKIPPED = Counter(
 )
 OUTBOUND_DROPPED = Counter(
     "salesbot_relay_outbound_dropped",
-    "Outbound messages the governor refused. reason: cold_chat (the chat never wrote first).",
+    "Outbound messages never sent. reason: cold_chat (the chat never wrote first), no_topic, "
+    "topic_cap, identical_text, daily_cap (follow-up rules), held_overflow (a hold was full).",
     ["reason"],
+    registry=REGISTRY,
+)
+OUTBOUND_HELD = Gauge(
+    "salesbot_relay_outbound_held",
+    "Follow-ups waiting for the quiet hours to end.",
     registry=REGISTRY,
 )
 SEND_ERRORS = Counter(

@@ -45,13 +45,26 @@ from shared.adapters.whatsapp.convert import (
     skip_reason,
     to_inbound,
 )
-from shared.adapters.whatsapp.lifecycle import Alert, ConnectionState, Lifecycle
+from shared.adapters.whatsapp.lifecycle import (
+    Alert,
+    Cancel,
+    ConnectionState,
+    Lifecycle,
+    Schedule,
+    thread_timer,
+)
 from shared.adapters.whatsapp.login import LoginHandler
-from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor
-from shared.adapters.whatsapp.sender import OutboundSender, RelayClock, SystemClock
+from shared.adapters.whatsapp.outbox import HeldOutbound
+from shared.adapters.whatsapp.pacing import KnownChats, PacingGovernor, PacingPolicy
+from shared.adapters.whatsapp.sender import (
+    OutboundSender,
+    RelayClock,
+    SentReplies,
+    SystemClock,
+)
 from shared.bus import Bus
 from shared.config import Settings
-from shared.log import hash_id
+from shared.log import correlation, hash_id
 from shared.messages import OutboundMessage
 from shared.observability import Event, log_event
 
@@ -120,9 +133,19 @@ class Relay:
         self.login = login
         self.outbound: OutboundControl | None = None
         self.state = ConnectionState()
-        self.governor = PacingGovernor(known=KnownChats(cache))
+        self.governor = PacingGovernor(
+            PacingPolicy.from_settings(settings),
+            known=KnownChats(cache),
+            cache=cache,
+            on_hold=self._arm_release,
+        )
         self.sender = OutboundSender(
-            client, state=self.state, governor=self.governor, clock=clock, media=media
+            client,
+            state=self.state,
+            governor=self.governor,
+            clock=clock,
+            media=media,
+            sent=SentReplies(cache),  # in the shared cache: a restart still knows what went out
         )
         self.lifecycle = Lifecycle(
             self.state,
@@ -132,7 +155,10 @@ class Relay:
             on_connected=self._connected,
             on_ban=self._banned,
         )
-        self._ban_timer: threading.Timer | None = None
+        self.schedule: Schedule = thread_timer  # tests drive it with a fake clock
+        self._ban_timer: Cancel | None = None
+        self._release_timer: Cancel | None = None
+        self._release_lock = threading.Lock()
 
     def attach(self) -> None:
         """Register every handler on the client (one per event type, as neonize allows)."""
@@ -193,15 +219,16 @@ class Relay:
         if not message.from_me:
             self.governor.known.add(message.chat)
             self.sender.note_received(message.wa_msg_id, message.chat, src.Sender)
-        with metrics.PUBLISH_SECONDS.time():
-            self.bus.publish_inbound(message)
-        metrics.INBOUND.labels(kind="from_me" if message.from_me else message.kind).inc()
-        log.info(
-            "inbound %s from %s published%s",
-            message.kind,
-            hash_id(message.chat),
-            " (backlog)" if backlog else "",
-        )
+        with correlation(wa_msg_id=message.wa_msg_id, chat_jid=message.chat):
+            with metrics.PUBLISH_SECONDS.time():
+                self.bus.publish_inbound(message)
+            metrics.INBOUND.labels(kind="from_me" if message.from_me else message.kind).inc()
+            log.info(
+                "inbound %s from %s published%s",
+                message.kind,
+                hash_id(message.chat),
+                " (backlog)" if backlog else "",
+            )
 
     def _store_media(self, client: Any, ev: Any) -> str | None:
         media = media_of(ev.Message)
@@ -218,7 +245,7 @@ class Relay:
     # --- outbound --------------------------------------------------------------------------------
 
     def send(self, message: OutboundMessage) -> None:
-        """Send one reply (the bus or the subscriber calls this)."""
+        """Send one reply (the bus or the subscriber calls this); each id goes out once."""
         self.sender.send(message)
 
     # --- lifecycle hooks -------------------------------------------------------------------------
@@ -231,6 +258,7 @@ class Relay:
         metrics.RELAY_CONNECTED.set(1)
         if self.outbound is not None:
             self.outbound.start()
+        self._arm_release()  # follow-ups held before a restart
 
     def _stopped(self, reason: str) -> None:
         metrics.RELAY_CONNECTED.set(0)
@@ -246,12 +274,52 @@ class Relay:
         self.governor.slow = True
         if self.outbound is not None:
             self.outbound.pause()
+        if self._ban_timer is not None:
+            self._ban_timer()  # a newer ban's expiry replaces the older one
+            self._ban_timer = None
         until = self.state.banned_until
-        if until is not None and self.outbound is not None:
+        if until is not None:
             delay = max(0.0, (until - self.clock.now()).total_seconds())
-            self._ban_timer = threading.Timer(delay, self.outbound.start)
-            self._ban_timer.daemon = True
-            self._ban_timer.start()
+            self._ban_timer = self.schedule(delay, self._ban_over)
+
+    def _ban_over(self) -> None:
+        """Reconnect after a ban: outbound starts again on `Connected`, in slow mode.
+
+        whatsmeow does not reconnect after the refusal that carried the ban, and neonize 0.5.2
+        exports no reconnect: `stop()` ends the blocked `connect()` (its Go context), and a new
+        `connect()` opens the session again from the store, without pairing.
+        """
+        with self.state.lock:
+            if self.state.stopped_reason is not None:
+                return
+        log.info("WhatsApp temporary ban over: reconnecting, sending in slow mode")
+        try:
+            self.client.stop()
+        except Exception as exc:
+            log.warning("stopping the banned session failed: %s", type(exc).__name__)
+        self.connect_in_background()
+
+    def _arm_release(self) -> None:
+        """Wake up when the earliest follow-up held for the quiet hours may go."""
+        at = self.governor.held.next_at()
+        with self._release_lock:
+            if self._release_timer is not None:
+                self._release_timer()
+                self._release_timer = None
+            if at is not None:
+                delay = max(0.0, (at - self.clock.now()).total_seconds())
+                self._release_timer = self.schedule(delay, self._release_held)
+
+    def _release_held(self) -> None:
+        """Publish held follow-ups again: they take the normal way (and its retries) from here."""
+        now = self.clock.now()
+        for message in self.governor.held.due(now):
+            try:
+                self.bus.publish_outbound(message)
+            except Exception as exc:
+                log.warning("held follow-up not republished (%s); retrying", type(exc).__name__)
+                self.governor.held.add(message, now + timedelta(minutes=1))
+        self._arm_release()
 
     # --- running ---------------------------------------------------------------------------------
 
@@ -263,13 +331,20 @@ class Relay:
 
     def shutdown(self) -> None:
         """Graceful stop: no more sends, outbound paused, socket closed."""
-        if self._ban_timer is not None:
-            self._ban_timer.cancel()
+        for cancel in (self._ban_timer, self._release_timer):
+            if cancel is not None:
+                cancel()
         self.lifecycle.stop("shutdown", "relay shut down")
         try:
             self.client.disconnect()
         except Exception as exc:
             log.warning("disconnect failed: %s", type(exc).__name__)
+        # neonize's connect() returns only once its Go context is cancelled, and its worker
+        # thread is not a daemon: without stop() the process could not exit.
+        try:
+            self.client.stop()
+        except Exception as exc:
+            log.warning("stop failed: %s", type(exc).__name__)
 
 
 def _counted(name: str, handler: Any) -> Any:
@@ -353,7 +428,7 @@ def start_whatsapp(
     relay = build_relay(
         components.settings, bus, cache=components.cache, stopping=stopping, client=client
     )
-    bus.on_outbound(relay.send)
+    hold_outbound_in_process(relay, bus)
     threading.Thread(
         target=run_until_stopped,
         args=(relay, components.cache, stopping),
@@ -361,6 +436,14 @@ def start_whatsapp(
         daemon=True,
     ).start()
     return relay
+
+
+def hold_outbound_in_process(relay: Relay, bus: InProcessBus) -> HeldOutbound:
+    """Make the in-process bus's replies wait out bans and disconnects instead of failing."""
+    outbox = HeldOutbound(relay.send, state=relay.state, now=relay.clock.now)
+    relay.outbound = outbox
+    bus.on_outbound(outbox.send)
+    return outbox
 
 
 def relay_command(args: argparse.Namespace) -> int:

@@ -60,7 +60,7 @@ def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
     except SupplierError:
         turn.say(replies.BUSY)
         return
-    amount = products.bill_sell_price(components, code, bill.total_tagihan)
+    amount = products.bill_sell_price(components, bill.total_tagihan)
     store = components.store
     label = products.postpaid_name(components, code)
     quote = store.create_quote(

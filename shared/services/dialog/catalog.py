@@ -85,7 +85,7 @@ def offer(
 
 
 def _remember_choices(turn: Turn, found: list[Product], slots: dict[str, SlotValue]) -> None:
-    keep = {k: v for k, v in slots.items() if k == "target"}
+    keep = {k: v for k, v in slots.items() if k in {"target", "target_label"}}
     turn.state = DialogState(
         intent="topup_create",
         slots=keep,

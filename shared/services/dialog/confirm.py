@@ -27,6 +27,16 @@ def confirm(turn: Turn) -> None:
             turn.say(receipts.QUOTE_EXPIRED)
             requote(turn, old)
             return
+        # Still remembered although confirmed: this is the retry of a turn that confirmed it and
+        # crashed before answering (a finished YA forgets the quote). Executing is idempotent on
+        # the quote, so this submits the order if needed and reports it; a deposit gets a fresh
+        # QR, since the first one never reached the customer (only a paid one credits).
+        if old is not None and old.status == "confirmed" and _still_pending(turn, old):
+            _report(turn, old, execute_quote(turn.components, turn.customer_id, old.id, turn.now))
+            return
+        if old is not None and old.status == "confirmed" and old.kind == "deposit":
+            deposits.send_qris(turn, old.amount, quote=None)
+            return
         turn.say(receipts.NOTHING_TO_CONFIRM)
         return
     if quote.kind == "deposit":
@@ -97,6 +107,17 @@ def outcome_text(quote: Quote, result: Execution) -> str | None:
     elif result.status == "failed":
         text = receipts.order_failed_now(name, result.reason, result.balance or 0)
     return text
+
+
+def _still_pending(turn: Turn, quote: Quote) -> bool:
+    store = turn.components.store
+    if quote.kind in {"topup", "bill"}:
+        order = store.get_order(quote.reff_id)
+        return order is not None and order.status == "pending"
+    if quote.kind == "transfer":
+        transfer = store.get_transfer(quote.reff_id)
+        return transfer is not None and transfer.status == "pending"
+    return False
 
 
 def _name(quote: Quote) -> str:

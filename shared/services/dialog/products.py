@@ -98,9 +98,9 @@ def postpaid_name(components: Components, code: str) -> str:
     return code
 
 
-def bill_sell_price(components: Components, code: str, total: int) -> int:
-    """What the customer pays for a bill: the supplier's total (bill + its admin fee)."""
-    return total
+def bill_sell_price(components: Components, total: int) -> int:
+    """What the customer pays for a bill: the supplier's total (bill + its admin) + our fee."""
+    return components.catalog.rules().bill_price(total)
 
 
 def option(product: Product) -> Option:

@@ -16,7 +16,12 @@ def requote(turn: Turn, old: Quote) -> None:
         if product is None or product.status != "available":
             turn.say(replies.product_empty(str(payload.get("name", "produk")), None))
             return
-        topup.propose_topup(turn, product, str(payload.get("target", "")))
+        topup.propose_topup(
+            turn,
+            product,
+            str(payload.get("target", "")),
+            label=str(payload.get("target_label", "")),
+        )
     elif old.kind == "bill":
         bills.quote_bill(turn, str(payload.get("code", "")), str(payload.get("target", "")))
     elif old.kind == "transfer":

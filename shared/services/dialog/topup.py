@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from shared.domain.catalog import Product
+from shared.domain.targets import game_id_labels
 from shared.services import receipts, replies
 from shared.services.dialog import catalog, products
 from shared.services.dialog.state import Choice, DialogState, SlotValue
@@ -15,6 +17,7 @@ DUPLICATE_WINDOW = timedelta(minutes=5)
 
 def topup_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
     """Fill product and target one question at a time, then quote."""
+    slots = _with_target_label(turn, slots)
     product = _product(turn, slots)
     if product is None:
         return
@@ -28,7 +31,7 @@ def topup_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
         if alternative is not None:
             turn.state = DialogState(
                 intent="topup_create",
-                slots={k: v for k, v in slots.items() if k == "target"},
+                slots={k: v for k, v in slots.items() if k in {"target", "target_label"}},
                 choices=[Choice(label=alternative.name, slots={"code": alternative.code})],
             )
         return
@@ -46,18 +49,27 @@ def topup_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
         )
         turn.say(problem)
         return
-    propose_topup(turn, product, products.normalise_target(product, target))
+    label = str(slots.get("target_label") or "")
+    propose_topup(turn, product, products.normalise_target(product, target), label=label)
 
 
-def propose_topup(turn: Turn, product: Product, target: str) -> None:
-    """Create the quote (locked price) and show the confirmation card."""
+def propose_topup(turn: Turn, product: Product, target: str, *, label: str = "") -> None:
+    """Create the quote (locked price) and show the confirmation card.
+
+    `label` is how the customer wrote the target (a game id with its zone, `12345678 (1234)`);
+    the card shows it when it spells the same digits, so the customer can proofread both parts.
+    """
     components = turn.components
     store = components.store
-    warning = _duplicate(turn, product, target)
+    shown = label if label and re.sub(r"\D", "", label) == target else target
+    warning = _duplicate(turn, product, target, shown)
+    payload = {"code": product.code, "target": target, "name": product.name}
+    if shown != target:
+        payload["target_label"] = shown
     quote = store.create_quote(
         customer_id=turn.customer_id,
         kind="topup",
-        payload={"code": product.code, "target": target, "name": product.name},
+        payload=payload,
         amount=product.sell_price,
         supplier_price=product.supplier_price,
         ttl_seconds=components.settings.quote_ttl_seconds,
@@ -67,7 +79,7 @@ def propose_topup(turn: Turn, product: Product, target: str) -> None:
     card = receipts.quote_card(
         receipts.QuoteCard(
             title=warning or "Cek dulu ya kak",
-            lines=[("Produk", product.name), ("Tujuan", target)],
+            lines=[("Produk", product.name), ("Tujuan", shown)],
             price=quote.amount,
             balance=balance,
             ttl_minutes=max(components.settings.quote_ttl_seconds // 60, 1),
@@ -111,7 +123,16 @@ def _product(turn: Turn, slots: dict[str, SlotValue]) -> Product | None:
     return None
 
 
-def _duplicate(turn: Turn, product: Product, target: str) -> str | None:
+def _with_target_label(turn: Turn, slots: dict[str, SlotValue]) -> dict[str, SlotValue]:
+    """Remember how this message wrote a game id with its zone, for the quote card."""
+    target = str(slots.get("target") or "")
+    digits = re.sub(r"\D", "", target)
+    # The model may pass the target as written ("12345678 (1234)") rather than the message.
+    label = game_id_labels(f"{turn.text}\n{target}").get(digits) if digits else None
+    return {**slots, "target_label": label} if label else slots
+
+
+def _duplicate(turn: Turn, product: Product, target: str, shown: str) -> str | None:
     """The PPOB "#2" rule: the same product to the same target a few minutes ago."""
     for item in turn.components.store.history(turn.customer_id, limit=5):
         if item.kind != "order" or item.status == "failed" or item.target != target:
@@ -121,5 +142,5 @@ def _duplicate(turn: Turn, product: Product, target: str) -> str | None:
         age = turn.now - item.created_at
         if age <= DUPLICATE_WINDOW:
             minutes = max(int(age.total_seconds() // 60), 1)
-            return receipts.duplicate_warning(product.name, target, minutes)
+            return receipts.duplicate_warning(product.name, shown, minutes)
     return None
