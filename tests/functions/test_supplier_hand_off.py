@@ -63,6 +63,24 @@ def test_a_batch_does_not_wait_past_its_age_or_size_limit(server: PubSubServer) 
     by_size.close()
 
 
+def test_a_request_that_leaves_after_the_age_limit_sends_what_waited(
+    server: PubSubServer,
+) -> None:
+    now = [0.0]
+    hand_off = PubSubHandOff(
+        "salesbot-test", "atl-events", max_delay_seconds=1, clock=lambda: now[0]
+    )
+    with hand_off.request():
+        with hand_off.request():
+            hand_off.hand_off(_event(1))
+            now[0] = 0.5
+        assert _sent(server) == []  # young, and another request is still in progress
+        with hand_off.request():
+            now[0] = 1.0
+        assert _sent(server) == [_event(1)]  # a slow request must not hold it any longer
+    hand_off.close()
+
+
 def test_a_refused_publish_is_logged_not_raised(
     server: PubSubServer, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -59,6 +59,7 @@ class PubSubHandOff:
         wait_seconds: float = 5.0,
         max_batch: int = 100,
         max_delay_seconds: float = 0.02,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._topic = (
             topic if topic.startswith("projects/") else f"projects/{project}/topics/{topic}"
@@ -66,6 +67,7 @@ class PubSubHandOff:
         self._wait = wait_seconds
         self._max_batch = max_batch
         self._max_delay = max_delay_seconds
+        self._clock = clock
         self._rpc: _PublishRpc | None = None
         self._lock = threading.Lock()
         self._active = 0
@@ -88,20 +90,21 @@ class PubSubHandOff:
         finally:
             with self._lock:
                 self._active -= 1
-                batch = self._take_if(self._active == 0)
+                batch = self._take_if(self._active == 0 or self._too_old(self._clock()))
             self._publish(batch)
 
     def hand_off(self, event: InboxEvent) -> None:
         """Buffer `event` (publish at once outside `request()`); failures are logged."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             self._buffer.append((event, now))
             batch = self._take_if(
-                self._active == 0
-                or len(self._buffer) >= self._max_batch
-                or now - self._buffer[0][1] >= self._max_delay
+                self._active == 0 or len(self._buffer) >= self._max_batch or self._too_old(now)
             )
         self._publish(batch)
+
+    def _too_old(self, now: float) -> bool:
+        return bool(self._buffer) and now - self._buffer[0][1] >= self._max_delay
 
     def _take_if(self, condition: bool) -> list[InboxEvent]:
         if not condition or not self._buffer:
