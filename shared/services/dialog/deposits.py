@@ -25,6 +25,9 @@ from shared.wiring import Components
 log = logging.getLogger(__name__)
 
 DEFAULT_METHOD = "qris"
+# A paid plain-QRIS deposit is credited through `deposit/instant`, whose handling fee is only
+# known then: its invoice's `get_balance` is not what the customer will get.
+SETTLED_BY_INSTANT = frozenset({"qris"})
 MIN_DEPOSIT = 1_000
 MAX_DEPOSIT = 5_000_000
 FEE_ALLOWANCE_PERCENT = 3
@@ -128,7 +131,7 @@ def send_qris(turn: Turn, amount: int, *, quote: Quote | None) -> None:
             "aku proses otomatis 👍"
         )
     caption = receipts.deposit_qris_caption(
-        invoice.get_balance or amount,
+        None if DEFAULT_METHOD in SETTLED_BY_INSTANT else invoice.get_balance or amount,
         invoice.nominal + (invoice.tambahan or 0),
         expires,
         reff_id,
