@@ -4,19 +4,28 @@ Speaks `google.pubsub.v1.Publisher/Publish` and `google.pubsub.v1.Subscriber/Str
 `Acknowledge` and `ModifyAckDeadline` (tech-notes.md §6.1), with the library's own proto classes
 for (de)serialisation. Tests set `PUBSUB_EMULATOR_HOST` to `server.host` before building clients.
 No topic or subscription needs to exist first.
+
+By default a publish is only recorded (tests deliver by hand). `route` attaches a subscription
+to a topic the way Terraform does (infra/pubsub.tf): a pull subscription queues every message
+published to the topic for the streaming pull, with its ordering key; a push subscription POSTs
+each one, in publish order, to its endpoint as Pub/Sub's push body and retries until a 2xx
+(then it counts as dead-lettered, after `max_delivery_attempts`).
 """
 
 from __future__ import annotations
 
+import base64
 import itertools
 import queue
 import threading
 from collections.abc import Iterator
 from concurrent import futures
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 import grpc
+import httpx
 from google.protobuf import empty_pb2
 from google.pubsub_v1 import types as T
 
@@ -33,6 +42,60 @@ class Published:
 
 
 @dataclass
+class PushSubscription:
+    """Delivers a topic's messages to an HTTP endpoint, one at a time, as Pub/Sub push does."""
+
+    name: str
+    endpoint: str
+    max_delivery_attempts: int = 5
+    delivered: list[str] = field(default_factory=list)  # message ids answered with a 2xx
+    dead_lettered: list[str] = field(default_factory=list)
+    attempts: int = 0
+    _queue: queue.Queue[Published | None] = field(default_factory=queue.Queue)
+    _thread: threading.Thread | None = None
+
+    def start(self, notify: Any) -> None:
+        self._thread = threading.Thread(target=self._run, args=(notify,), daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._queue.put(None)
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def put(self, message: Published) -> None:
+        self._queue.put(message)
+
+    def _run(self, notify: Any) -> None:
+        with httpx.Client(timeout=60) as http:
+            while (message := self._queue.get()) is not None:
+                self._deliver(http, message)
+                notify()
+
+    def _deliver(self, http: httpx.Client, message: Published) -> None:
+        body = {
+            "message": {
+                "data": base64.b64encode(message.data).decode(),
+                "attributes": message.attributes,
+                "messageId": message.message_id,
+                "publishTime": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "orderingKey": message.ordering_key,
+            },
+            "subscription": self.name,
+        }
+        for _ in range(self.max_delivery_attempts):
+            self.attempts += 1
+            try:
+                status = http.post(self.endpoint, json=body).status_code
+            except httpx.HTTPError:
+                continue
+            if 200 <= status < 300:
+                self.delivered.append(message.message_id)
+                return
+        self.dead_lettered.append(message.message_id)
+
+
+@dataclass
 class FakePubSub:
     """The recorded state: what was published, what is queued for subscribers, acks and nacks."""
 
@@ -44,20 +107,46 @@ class FakePubSub:
     publish_failures: int = 0  # the next N Publish calls fail with `publish_failure_code`
     publish_failure_code: grpc.StatusCode = grpc.StatusCode.PERMISSION_DENIED
     changed: threading.Condition = field(default_factory=threading.Condition)
+    pull_routes: dict[str, list[str]] = field(default_factory=dict)  # topic -> subscriptions
+    push_routes: dict[str, list[PushSubscription]] = field(default_factory=dict)
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def queue_message(
-        self, subscription: str, data: bytes, attributes: dict[str, str] | None = None
+        self,
+        subscription: str,
+        data: bytes,
+        attributes: dict[str, str] | None = None,
+        ordering_key: str = "",
     ) -> str:
         """Queue one message for the next streaming pull on `subscription`; returns its id."""
         message_id = str(next(self._ids))
         self.outbox.put(
             (
                 subscription,
-                T.PubsubMessage(data=data, attributes=attributes or {}, message_id=message_id),
+                T.PubsubMessage(
+                    data=data,
+                    attributes=attributes or {},
+                    message_id=message_id,
+                    ordering_key=ordering_key,
+                ),
             )
         )
         return message_id
+
+    def route(self, topic: str, subscription: str, *, push_endpoint: str | None = None) -> None:
+        """Attach `subscription` (full names) to `topic`: pushed to the endpoint, or pulled."""
+        if push_endpoint is None:
+            self.pull_routes.setdefault(topic, []).append(subscription)
+            return
+        push = PushSubscription(subscription, push_endpoint)
+        push.start(self._notify)
+        self.push_routes.setdefault(topic, []).append(push)
+
+    def stop_routes(self) -> None:
+        """Stop the push deliveries (what is queued is still delivered first)."""
+        for pushes in self.push_routes.values():
+            for push in pushes:
+                push.stop()
 
     def wait_for(self, predicate: Any, timeout: float = 10.0) -> None:
         """Block until `predicate()` holds (checked on every change), or fail."""
@@ -81,15 +170,20 @@ class FakePubSub:
         for message in request.messages:
             message_id = str(next(self._ids))
             ids.append(message_id)
-            self.published.append(
-                Published(
-                    topic=request.topic,
-                    data=bytes(message.data),
-                    attributes=dict(message.attributes),
-                    ordering_key=message.ordering_key,
-                    message_id=message_id,
-                )
+            published = Published(
+                topic=request.topic,
+                data=bytes(message.data),
+                attributes=dict(message.attributes),
+                ordering_key=message.ordering_key,
+                message_id=message_id,
             )
+            self.published.append(published)
+            for subscription in self.pull_routes.get(request.topic, []):
+                self.queue_message(
+                    subscription, published.data, published.attributes, published.ordering_key
+                )
+            for push in self.push_routes.get(request.topic, []):
+                push.put(published)
         self._notify()
         return T.PublishResponse(message_ids=ids)
 
@@ -196,4 +290,5 @@ class PubSubServer:
 
     def stop(self) -> None:
         """Stop at once."""
+        self.state.stop_routes()
         self._server.stop(grace=None)

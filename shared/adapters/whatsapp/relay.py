@@ -387,8 +387,12 @@ def build_relay(
     cache: Cache | None,
     stopping: threading.Event,
     client: Any = None,
+    clock: RelayClock | None = None,
 ) -> Relay:
-    """A relay on a neonize client (a real one unless given), its session store and login."""
+    """A relay on a neonize client (a real one unless given), its session store and login.
+
+    `client` and `clock` default to neonize and the wall clock; tests pass a fake of each.
+    """
     if client is None:
         from neonize.client import NewClient  # noqa: PLC0415, TID251
 
@@ -399,7 +403,7 @@ def build_relay(
         bus=bus,
         media=media_store(settings),
         settings=settings,
-        clock=SystemClock(stopping),
+        clock=clock or SystemClock(stopping),
         cache=cache,
         login=login,
     )
@@ -422,11 +426,21 @@ def run_until_stopped(relay: Relay, cache: Cache, stopping: threading.Event) -> 
 
 
 def start_whatsapp(
-    components: Components, bus: InProcessBus, stopping: threading.Event, *, client: Any = None
+    components: Components,
+    bus: InProcessBus,
+    stopping: threading.Event,
+    *,
+    client: Any = None,
+    clock: RelayClock | None = None,
 ) -> Relay:
     """All-in-one hook: the relay on the in-process bus, stopped when `stopping` is set."""
     relay = build_relay(
-        components.settings, bus, cache=components.cache, stopping=stopping, client=client
+        components.settings,
+        bus,
+        cache=components.cache,
+        stopping=stopping,
+        client=client,
+        clock=clock,
     )
     hold_outbound_in_process(relay, bus)
     threading.Thread(
