@@ -37,6 +37,13 @@ locals {
       severity     = "CRITICAL"
       doc          = "The WhatsApp session stopped: logged out (re-pair), temporarily banned (wait for expiry), client outdated (upgrade neonize and redeploy) or replaced by another process (find the second relay). Customers get no replies meanwhile. See ${local.docs}, Alerts."
     }
+    relay_offline = {
+      display_name = "WhatsApp relay offline"
+      events       = ["relay_offline"]
+      patterns     = []
+      severity     = "CRITICAL"
+      doc          = "The WhatsApp session has not been connected for 5 minutes and whatsmeow has not brought it back: customers get no replies (they wait in wa-outbound). Check the relay's logs and /healthz on Cloud Run; if it shows a QR, pair again. See ${local.docs}, Alerts."
+    }
     supplier_ip_rejected = {
       display_name = "Supplier rejects our IP"
       events       = ["supplier_ip_rejected"]

@@ -15,6 +15,8 @@ Who emits what (one line per occurrence; alerts fire on any occurrence in a 5-mi
   `RECONCILE_ALERT_MINUTES`. Fields: `kind` (order|deposit|transfer), `reff_id`, `minutes`.
 - `relay_logged_out`, `relay_temporary_ban`, `relay_client_outdated`, `relay_stream_replaced`:
   the relay's session stopped (whatsapp.md §3). Fields: `reason`, and `expire` for a ban.
+- `relay_offline`: the relay's session has not been connected for 5 minutes (after start-up, a
+  dropped socket or the end of a ban) and nothing else paged for it. Field: `reason` (offline).
 - `supplier_ip_rejected`: Atlantic refused a call because our IP is not whitelisted. Field: `ip`
   (the address Atlantic reported, our egress address, not a customer's).
 
@@ -41,6 +43,7 @@ class Event(StrEnum):
     RELAY_TEMPORARY_BAN = "relay_temporary_ban"
     RELAY_CLIENT_OUTDATED = "relay_client_outdated"
     RELAY_STREAM_REPLACED = "relay_stream_replaced"
+    RELAY_OFFLINE = "relay_offline"
     SUPPLIER_IP_REJECTED = "supplier_ip_rejected"
 
 

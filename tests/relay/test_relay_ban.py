@@ -16,7 +16,7 @@ from fakes.neonize_client import T0, FakeClient, FakeTimers, message_event
 from neonize.events import ConnectedEv, DisconnectedEv, TemporaryBanEv  # noqa: TID251
 from neonize.proto import Neonize_pb2 as N  # noqa: TID251
 
-from shared.adapters.whatsapp.relay import hold_outbound_in_process
+from shared.adapters.whatsapp.relay import OFFLINE_ALERT_MINUTES, hold_outbound_in_process
 from shared.bus import InProcessBus
 from shared.errors import WhatsAppError
 from shared.messages import OutboundMessage
@@ -97,7 +97,8 @@ def test_a_second_ban_replaces_the_first_expiry(wa: Any, timers: FakeTimers) -> 
     timers.fire_due()
     assert _connects(wa.client) == 1
     wa.client.dispatch(_ban(2 * HOUR))  # still banned on reconnect: wait again, longer
-    assert timers.delays == [HOUR, 2 * HOUR]
+    # The reconnect armed the offline check; the second ban replaced it with its own expiry.
+    assert timers.delays == [HOUR, OFFLINE_ALERT_MINUTES * 60, 2 * HOUR]
     wa.clock.advance(HOUR)
     assert timers.fire_due() == 0
     wa.clock.advance(HOUR)

@@ -110,6 +110,7 @@ class Lifecycle:
         now: Callable[[], datetime],
         on_stop: Callable[[str], None],
         on_connected: Callable[[], None] = lambda: None,
+        on_disconnected: Callable[[], None] = lambda: None,
         on_ban: Callable[[], None] = lambda: None,
     ) -> None:
         self.state = state
@@ -117,12 +118,30 @@ class Lifecycle:
         self._now = now
         self._on_stop = on_stop
         self._on_connected = on_connected
+        self._on_disconnected = on_disconnected
         self._on_ban = on_ban
 
     def _raise_alert(self, reason: str, text: str) -> None:
         with self.state.lock:
             self.state.alerts.append(f"{self._now().isoformat()} {text}")
         self._alert(reason, text)
+
+    def still_offline(self, minutes: int) -> None:
+        """Page when the session has been down for `minutes` with no other alert for it.
+
+        whatsmeow reconnects ordinary drops by itself; a session that stays down (network, a
+        stuck container, a phone never paired) leaves customers unanswered with nothing else
+        paging: terminal stops and bans have their own alerts.
+        """
+        with self.state.lock:
+            banned = self.state.banned_until is not None and self._now() < self.state.banned_until
+            down = not self.state.connected and self.state.stopped_reason is None and not banned
+        if down:
+            self._raise_alert(
+                "offline",
+                f"WhatsApp not connected for {minutes} minutes: customers get no replies. "
+                "Check the relay's log and /healthz; pair it again if it shows a QR",
+            )
 
     def stop(self, reason: str, text: str) -> None:
         """Stop sending for good (until an operator acts) and alert once."""
@@ -151,6 +170,7 @@ class Lifecycle:
         with self.state.lock:
             self.state.connected = False
         log.warning("WhatsApp disconnected; waiting for whatsmeow to reconnect")
+        self._on_disconnected()
 
     def keepalive_timeout(self, _client: Any, ev: Any) -> None:
         """Network trouble: a health signal only."""

@@ -76,6 +76,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BACKLOG_SLACK = timedelta(seconds=5)
+OFFLINE_ALERT_MINUTES = 5
+"""A session down this long pages the owner (whatsapp.md §3: whatsmeow reconnects in seconds)."""
 
 
 class OutboundControl(Protocol):
@@ -98,6 +100,7 @@ _ALERT_EVENTS = {
     # Other refusals and a lost lease also stop the session: page like a logout.
     "connect_failure": Event.RELAY_LOGGED_OUT,
     "lease_lost": Event.RELAY_STREAM_REPLACED,
+    "offline": Event.RELAY_OFFLINE,
 }
 
 
@@ -153,11 +156,13 @@ class Relay:
             now=clock.now,
             on_stop=self._stopped,
             on_connected=self._connected,
+            on_disconnected=self._arm_offline_alert,
             on_ban=self._banned,
         )
         self.schedule: Schedule = thread_timer  # tests drive it with a fake clock
         self._ban_timer: Cancel | None = None
         self._release_timer: Cancel | None = None
+        self._offline_timer: Cancel | None = None
         self._release_lock = threading.Lock()
 
     def attach(self) -> None:
@@ -250,7 +255,20 @@ class Relay:
 
     # --- lifecycle hooks -------------------------------------------------------------------------
 
+    def _arm_offline_alert(self) -> None:
+        """Page if no `Connected` comes within OFFLINE_ALERT_MINUTES (connect or socket drop)."""
+        self._cancel_offline_alert()
+        self._offline_timer = self.schedule(
+            OFFLINE_ALERT_MINUTES * 60, lambda: self.lifecycle.still_offline(OFFLINE_ALERT_MINUTES)
+        )
+
+    def _cancel_offline_alert(self) -> None:
+        if self._offline_timer is not None:
+            self._offline_timer()
+            self._offline_timer = None
+
     def _connected(self) -> None:
+        self._cancel_offline_alert()
         try:
             self.client.send_presence(Presence.AVAILABLE)  # typing indicators need it
         except Exception as exc:
@@ -261,6 +279,7 @@ class Relay:
         self._arm_release()  # follow-ups held before a restart
 
     def _stopped(self, reason: str) -> None:
+        self._cancel_offline_alert()  # the stop raised its own alert
         metrics.RELAY_CONNECTED.set(0)
         if self.outbound is not None:
             self.outbound.pause()
@@ -271,6 +290,7 @@ class Relay:
             ).start()
 
     def _banned(self) -> None:
+        self._cancel_offline_alert()  # the ban raised its own alert; its end re-arms the check
         self.governor.slow = True
         if self.outbound is not None:
             self.outbound.pause()
@@ -325,13 +345,14 @@ class Relay:
 
     def connect_in_background(self) -> threading.Thread:
         """Run neonize's blocking `connect()` on its own thread."""
+        self._arm_offline_alert()
         thread = threading.Thread(target=self.client.connect, name="wa-connect", daemon=True)
         thread.start()
         return thread
 
     def shutdown(self) -> None:
         """Graceful stop: no more sends, outbound paused, socket closed."""
-        for cancel in (self._ban_timer, self._release_timer):
+        for cancel in (self._ban_timer, self._release_timer, self._offline_timer):
             if cancel is not None:
                 cancel()
         self.lifecycle.stop("shutdown", "relay shut down")
