@@ -13,7 +13,9 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-MessageKind = Literal["text", "voice", "audio", "image", "other"]
+MessageKind = Literal["text", "voice", "audio", "image", "other", "undecryptable"]
+"""`undecryptable`: WhatsApp delivered a message this device could not decrypt, and its retry
+did not bring it either; it has no content and only gets a "please send it again"."""
 
 
 class InboundMessage(BaseModel):

@@ -17,7 +17,9 @@ Order of work for one message:
 4. `from_me` (typed by the owner on the bot's phone; the relay does not forward the messages it
    sent itself): pause the bot in that chat for TAKEOVER_MINUTES, answer nothing.
 5. A paused chat gets no answer. A stale message (older than STALE_MESSAGE_SECONDS: an offline
-   backlog or a late redelivery) never moves money and gets at most one catch-up reply.
+   backlog or a late redelivery) never moves money and gets at most one catch-up reply. A
+   message WhatsApp could not decrypt for us (kind `undecryptable`) gets one "please send it
+   again" per burst.
 6. The dialog engine answers. The replies get stable ids (`{wa_msg_id}#{n}`) and are stored
    with the turn and logged as one outbound message (`Store.finish_turn`, one transaction).
 
@@ -98,7 +100,8 @@ def handle_inbound(message: InboundMessage, components: Components) -> list[Outb
         claim = components.store.claim_turn(
             customer_id=customer_id,
             direction="outbound" if message.from_me else "inbound",
-            type=message.kind,
+            # The message log has no type for a message without content.
+            type="other" if message.kind == "undecryptable" else message.kind,
             wa_msg_id=message.wa_msg_id,
             text=message.text,
             media_url=message.media_ref,
@@ -160,6 +163,8 @@ def _turn(message: InboundMessage, components: Components, customer_id: str) -> 
     age = (now - message.timestamp).total_seconds()
     if age > components.settings.stale_message_seconds:
         return _catch_up(components, customer_id)
+    if message.kind == "undecryptable":
+        return _once(components, f"resend:{customer_id}", replies.UNDECRYPTABLE)
     return _converse(message, components, customer_id, now)
 
 
@@ -235,10 +240,16 @@ def paused(components: Components, customer_id: str, now: datetime) -> bool:
 
 def _catch_up(components: Components, customer_id: str) -> list[Reply]:
     """At most one "sorry, I was offline" per customer per backlog; nothing else happens."""
-    fresh = components.cache.set(
-        f"catchup:{customer_id}", "1", ttl_seconds=CATCH_UP_TTL_SECONDS, nx=True
-    )
-    return [Reply(text=replies.CATCH_UP)] if fresh else []
+    return _once(components, f"catchup:{customer_id}", replies.CATCH_UP)
+
+
+def _once(components: Components, key: str, text: str) -> list[Reply]:
+    """`text`, unless it was already said under `key` in the last CATCH_UP_TTL_SECONDS.
+
+    A burst of stale or unreadable messages gets one answer, not one each.
+    """
+    fresh = components.cache.set(key, "1", ttl_seconds=CATCH_UP_TTL_SECONDS, nx=True)
+    return [Reply(text=text)] if fresh else []
 
 
 def _converse(

@@ -91,6 +91,7 @@ BRAIN_BUSY = (
     "singkat ya, misalnya _pulsa tsel 10rb ke 0812xxxx_. Nanti aku coba lagi."
 )
 
+UNDECRYPTABLE = "Maaf kak, pesan barusan nggak kebaca di sini 🙏 Boleh dikirim ulang?"
 CATCH_UP = (
     "Maaf kak baru balas 🙏 Pesan yang tadi masuk waktu aku offline, jadi belum aku proses. "
     "Masih mau cek harga atau top up apa? Kirim lagi ya."

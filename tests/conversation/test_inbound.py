@@ -73,6 +73,17 @@ def test_stale_messages_never_buy_and_get_one_catch_up(chat: Chat) -> None:
     assert not [h for h in chat.components.store.history(chat.customer_id) if h.kind == "order"]
 
 
+def test_an_unreadable_message_is_asked_again_once_and_keeps_the_quote(chat: Chat) -> None:
+    chat.fund(50_000)
+    assert "Balas *YA*" in chat.say("pulsa telkomsel 10rb ke 081234567890")
+    first = chat.say("", kind="undecryptable", wa_msg_id="3EB0LOST1#undecryptable")
+    second = chat.say("", kind="undecryptable", wa_msg_id="3EB0LOST2#undecryptable")
+    assert first == "Maaf kak, pesan barusan nggak kebaca di sini 🙏 Boleh dikirim ulang?"
+    assert second == ""  # one ask per burst, not one per unreadable message
+    assert "diproses" in chat.say("ya")  # the quote before it still stands
+    assert chat.balance() < 50_000
+
+
 def test_two_instances_handle_one_customer_serially(
     database_url: str, redis_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -5,9 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from fakes.neonize_client import T0, image, message_event, voice_note
+import pytest
+from fakes.neonize_client import T0, FakeTimers, image, message_event, voice_note
+from neonize.events import UndecryptableMessageEv  # noqa: TID251
 from neonize.proto import Neonize_pb2 as N  # noqa: TID251
 
+from shared.adapters.whatsapp.relay import UNDECRYPTABLE_GRACE_SECONDS
 from shared.messages import OutboundMessage
 
 CHAT = "6281234567890@s.whatsapp.net"
@@ -129,3 +132,57 @@ def test_a_failing_bus_never_raises_into_the_callback_thread(wa: Any) -> None:
 
     wa.bus.publish_inbound = broken
     wa.client.dispatch(message_event())  # must not raise
+
+
+def _undecryptable(msg_id: str, **fields: Any) -> Any:
+    return UndecryptableMessageEv(Info=message_event(msg_id=msg_id).Info, **fields)
+
+
+@pytest.fixture
+def timers(wa: Any) -> FakeTimers:
+    timers = FakeTimers(wa.clock)
+    wa.relay.schedule = timers
+    return timers
+
+
+def test_a_message_that_stays_undecryptable_is_forwarded_to_be_asked_again(
+    wa: Any, timers: FakeTimers
+) -> None:
+    wa.client.dispatch(_undecryptable("3EB0LOST", IsUnavailable=True))
+    assert wa.bus.inbound == []  # whatsmeow's retry may still bring it
+    wa.clock.advance(UNDECRYPTABLE_GRACE_SECONDS)
+    assert timers.fire_due() == 1
+
+    [msg] = wa.bus.inbound
+    assert (msg.wa_msg_id, msg.kind, msg.text) == ("3EB0LOST#undecryptable", "undecryptable", None)
+    assert (msg.chat, msg.sender_phone, msg.backlog) == (CHAT, "6281234567890", False)
+
+
+def test_a_retry_that_decrypts_in_time_forwards_only_the_message(
+    wa: Any, timers: FakeTimers
+) -> None:
+    wa.client.dispatch(_undecryptable("3EB0LATE"))
+    wa.clock.advance(UNDECRYPTABLE_GRACE_SECONDS / 2)
+    wa.client.dispatch(message_event(msg_id="3EB0LATE", text="ml 86", sent_at=wa.clock.now()))
+    wa.clock.advance(UNDECRYPTABLE_GRACE_SECONDS)
+    timers.fire_due()
+    assert [(m.wa_msg_id, m.kind) for m in wa.bus.inbound] == [("3EB0LATE", "text")]
+
+
+def test_a_failure_whatsapp_hides_is_not_asked_again(wa: Any, timers: FakeTimers) -> None:
+    wa.client.dispatch(
+        _undecryptable("3EB0HIDE", DecryptFailMode=N.UndecryptableMessage.DECRYPT_FAIL_HIDE)
+    )
+    wa.clock.advance(UNDECRYPTABLE_GRACE_SECONDS)
+    assert timers.fire_due() == 0
+    assert wa.bus.inbound == []
+
+
+def test_group_and_own_undecryptable_messages_are_ignored(wa: Any, timers: FakeTimers) -> None:
+    group = message_event(msg_id="3EB0G", group=True, chat=N.JID(User="1203", Server="g.us"))
+    mine = message_event(msg_id="3EB0ME", from_me=True)
+    for info in (group.Info, mine.Info):
+        wa.client.dispatch(UndecryptableMessageEv(Info=info))
+    wa.clock.advance(UNDECRYPTABLE_GRACE_SECONDS)
+    assert timers.fire_due() == 0
+    assert wa.bus.inbound == []

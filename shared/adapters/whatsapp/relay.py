@@ -33,12 +33,15 @@ from neonize.events import (  # noqa: TID251 - this package owns neonize
     PairStatusEv,
     StreamReplacedEv,
     TemporaryBanEv,
+    UndecryptableMessageEv,
 )
+from neonize.proto import Neonize_pb2  # noqa: TID251
 from neonize.utils.enum import Presence  # noqa: TID251
 
 from shared.adapters.storage import MediaStore, media_store
 from shared.adapters.whatsapp import metrics
 from shared.adapters.whatsapp.convert import (
+    jid_to_string,
     media_key,
     media_of,
     message_time,
@@ -65,7 +68,7 @@ from shared.adapters.whatsapp.sender import (
 from shared.bus import Bus
 from shared.config import Settings
 from shared.log import correlation, hash_id
-from shared.messages import OutboundMessage
+from shared.messages import InboundMessage, OutboundMessage
 from shared.observability import Event, log_event
 
 if TYPE_CHECKING:
@@ -76,6 +79,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 BACKLOG_SLACK = timedelta(seconds=5)
+UNDECRYPTABLE_GRACE_SECONDS = 20.0
+"""How long a message that could not be decrypted waits for WhatsApp's retry to bring it."""
 OFFLINE_ALERT_MINUTES = 5
 """A session down this long pages the owner (whatsapp.md §3: whatsmeow reconnects in seconds)."""
 
@@ -163,6 +168,8 @@ class Relay:
         self._ban_timer: Cancel | None = None
         self._release_timer: Cancel | None = None
         self._offline_timer: Cancel | None = None
+        self._undecryptable: dict[str, Any] = {}  # message id -> event, until it decrypts
+        self._undecryptable_lock = threading.Lock()
         self._release_lock = threading.Lock()
 
     def attach(self) -> None:
@@ -171,6 +178,7 @@ class Relay:
         lc = self.lifecycle
         handlers: list[tuple[Any, Any]] = [
             (MessageEv, self.handle_message),
+            (UndecryptableMessageEv, self.handle_undecryptable),
             (ConnectedEv, lc.connected),
             (DisconnectedEv, lc.disconnected),
             (KeepAliveTimeoutEv, lc.keepalive_timeout),
@@ -205,15 +213,9 @@ class Relay:
         if reason is not None:
             metrics.INBOUND_SKIPPED.labels(reason=reason).inc()
             return
-        now = self.clock.now()
-        with self.state.lock:
-            self.state.last_inbound_at = now
-            connected_at = self.state.connected_at
-        sent_at = message_time(ev)
-        max_age = timedelta(seconds=self.settings.stale_message_seconds)
-        backlog = (connected_at is not None and sent_at < connected_at - BACKLOG_SLACK) or (
-            now - sent_at > max_age
-        )
+        with self._undecryptable_lock:
+            self._undecryptable.pop(ev.Info.ID, None)  # WhatsApp's retry brought it after all
+        backlog = self._is_backlog(ev)
         media_ref = None if src.IsFromMe else self._store_media(client, ev)
         message = to_inbound(
             ev,
@@ -222,8 +224,75 @@ class Relay:
             backlog=backlog,
         )
         if not message.from_me:
-            self.governor.known.add(message.chat)
             self.sender.note_received(message.wa_msg_id, message.chat, src.Sender)
+        self._publish(message)
+
+    def handle_undecryptable(self, client: Any, ev: Any) -> None:
+        """A message this device could not decrypt (whatsapp.md §3): silence is the worst answer.
+
+        whatsmeow has already asked the sender's phone to send it again; if the retry brings it
+        within UNDECRYPTABLE_GRACE_SECONDS it arrives as an ordinary message and nothing more
+        happens. Otherwise the bot asks the customer to send it again.
+        """
+        try:
+            self._await_retry(client, ev)
+        except Exception:
+            log.exception("undecryptable message %s not handled", ev.Info.ID)
+
+    def _await_retry(self, client: Any, ev: Any) -> None:
+        src = ev.Info.MessageSource
+        if (
+            skip_reason(ev) is not None
+            or src.IsFromMe
+            or ev.DecryptFailMode == Neonize_pb2.UndecryptableMessage.DECRYPT_FAIL_HIDE
+        ):
+            return
+        log.warning(
+            "message %s from %s could not be decrypted (unavailable=%s); waiting for the retry",
+            ev.Info.ID,
+            hash_id(jid_to_string(src.Chat)),
+            ev.IsUnavailable,
+        )
+        with self._undecryptable_lock:
+            self._undecryptable[ev.Info.ID] = (client, ev)
+        self.schedule(UNDECRYPTABLE_GRACE_SECONDS, lambda: self._undecryptable_stays(ev.Info.ID))
+
+    def _undecryptable_stays(self, msg_id: str) -> None:
+        with self._undecryptable_lock:
+            pending = self._undecryptable.pop(msg_id, None)
+        if pending is None:
+            return
+        client, ev = pending
+        try:
+            message = to_inbound(
+                Neonize_pb2.Message(Info=ev.Info),
+                pn_for_lid=lambda jid: _pn_for_lid(client, jid),
+                backlog=self._is_backlog(ev),
+            )
+            # Its own id: should the real message still arrive, it is not a duplicate of this.
+            self._publish(
+                message.model_copy(
+                    update={"wa_msg_id": f"{msg_id}#undecryptable", "kind": "undecryptable"}
+                )
+            )
+        except Exception:
+            log.exception("undecryptable message %s not forwarded", msg_id)
+
+    def _is_backlog(self, ev: Any) -> bool:
+        """Sent before this connection or older than the stale window: never acted upon."""
+        now = self.clock.now()
+        with self.state.lock:
+            self.state.last_inbound_at = now
+            connected_at = self.state.connected_at
+        sent_at = message_time(ev)
+        max_age = timedelta(seconds=self.settings.stale_message_seconds)
+        return (connected_at is not None and sent_at < connected_at - BACKLOG_SLACK) or (
+            now - sent_at > max_age
+        )
+
+    def _publish(self, message: InboundMessage) -> None:
+        if not message.from_me:
+            self.governor.known.add(message.chat)
         with correlation(wa_msg_id=message.wa_msg_id, chat_jid=message.chat):
             with metrics.PUBLISH_SECONDS.time():
                 self.bus.publish_inbound(message)
@@ -232,7 +301,7 @@ class Relay:
                 "inbound %s from %s published%s",
                 message.kind,
                 hash_id(message.chat),
-                " (backlog)" if backlog else "",
+                " (backlog)" if message.backlog else "",
             )
 
     def _store_media(self, client: Any, ev: Any) -> str | None:
