@@ -8,6 +8,7 @@ Redis: tests marked `redis` skip with a visible reason when no server answers.
 
 from __future__ import annotations
 
+import atexit
 import os
 import socket
 import uuid
@@ -82,6 +83,9 @@ def pg_admin_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
     server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
     yield server.get_uri()
+    server.cleanup()
+    # pgserver keeps its exit hook in "stop" mode; run at exit, it logs to pytest's closed stream.
+    atexit.unregister(server._cleanup)
 
 
 def _with_database(url: str, name: str) -> str:

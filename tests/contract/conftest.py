@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import atexit
 import shutil
 import tempfile
 import warnings
@@ -41,6 +42,8 @@ def embedded_database_url() -> Iterator[str]:
     apply_migrations(url)
     yield url
     server.cleanup()
+    # pgserver keeps its exit hook in "stop" mode; run at exit, it logs to pytest's closed stream.
+    atexit.unregister(server._cleanup)
     shutil.rmtree(folder, ignore_errors=True)
 
 
