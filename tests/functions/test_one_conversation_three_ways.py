@@ -10,7 +10,8 @@ and the top-up completes by itself with its serial number. It runs
    streaming pull → relay, and Atlantic's webhooks → `atlantic_webhook` → Pub/Sub `atl-events` →
    push → `settle_supplier_event` → `wa-outbound`. Every function is a real functions-framework
    process, every Pub/Sub call goes through the real google-cloud-pubsub client to the local
-   stand-in, whose subscriptions are wired the way infra/pubsub.tf wires them.
+   stand-in, whose subscriptions are wired the way infra/pubsub.tf wires them, and the QRIS
+   image travels from the functions to the relay through the Supabase Storage stand-in.
 The transcripts (ids, times and serial numbers masked) must be identical.
 """
 
@@ -23,13 +24,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import pytest
 from fakes.functions_server import PROJECT, FunctionServer, start_function, stop_function
 from fakes.memory_cache import MemoryCache
 from fakes.neonize_client import FakeClient, FakeClock, message_event
 from fakes.pubsub_server import PubSubServer
+from fakes.storage_server import StorageServer
 from neonize.events import ConnectedEv  # noqa: TID251
 from neonize.proto import Neonize_pb2 as N  # noqa: TID251
 
@@ -37,7 +39,7 @@ from shared.adapters.postgres.rpc import PostgresRpc
 from shared.adapters.pubsub.bus import PubSubBus
 from shared.adapters.pubsub.publisher import Publisher
 from shared.adapters.pubsub.subscriber import OutboundSubscriber
-from shared.adapters.storage.local import LocalMediaStore
+from shared.adapters.storage import media_store
 from shared.adapters.whatsapp.relay import Relay, start_whatsapp
 from shared.config import load_settings
 from shared.console import ConsoleChat
@@ -49,6 +51,7 @@ from shared.wiring import Components
 SCRIPT = ["halo", "pulsa telkomsel 10rb ke 081234567890", "ya"]
 PNG = b"\x89PNG\r\n\x1a\n"
 WAIT = 60.0
+STORAGE_KEY = "service-role-key"
 
 
 def _masked(text: str) -> str:
@@ -57,18 +60,6 @@ def _masked(text: str) -> str:
     text = re.sub(r"\b(?=[A-Z0-9]*\d)(?=[A-Z0-9]*[A-Z])[A-Z0-9]{10,}\b", "<ref>", text)
     text = re.sub(r"\b\d{1,2}[.:]\d{2} WIB", "<jam> WIB", text)
     return re.sub(r"(SN\W*)\S+", r"\1<sn>", text)
-
-
-class Channel(Protocol):
-    """One way of reaching the bot, seen from the customer's side."""
-
-    def say(self, text: str) -> None: ...
-
-    def seen(self) -> list[str]: ...
-
-    def wait_seen(self, predicate: Callable[[list[str]], bool]) -> list[str]: ...
-
-    def pay_deposit(self, reff_id: str) -> None: ...
 
 
 @dataclass
@@ -114,6 +105,7 @@ class WhatsAppPhone(FakeClient):
         return response
 
     def write(self, phone: str, text: str) -> None:
+        """The customer `phone` sends `text` to the bot's number."""
         self.dispatch(
             message_event(
                 msg_id=f"3EB0{uuid.uuid4().hex[:16].upper()}",
@@ -125,50 +117,22 @@ class WhatsAppPhone(FakeClient):
 
 
 @dataclass
-class ConsoleChannel:
-    chat: ConsoleChat
-    sandbox: Sandbox
-    transcript: Transcript
+class Channel:
+    """One way of reaching the bot, seen from the customer's side."""
 
-    def say(self, text: str) -> None:
-        self.chat.send(text)
-
-    def seen(self) -> list[str]:
-        return list(self.transcript.lines)
-
-    def wait_seen(self, predicate: Callable[[list[str]], bool]) -> list[str]:
-        return self.transcript.wait(predicate)
-
-    def pay_deposit(self, reff_id: str) -> None:
-        self.sandbox.pay_deposit(reff_id)
-
-
-@dataclass
-class PhoneChannel:
-    phone: WhatsAppPhone
     number: str
+    say: Callable[[str], object]
+    transcript: Transcript
     sandbox: Sandbox
-
-    def say(self, text: str) -> None:
-        self.phone.write(self.number, text)
-
-    def seen(self) -> list[str]:
-        return list(self.phone.transcript.lines)
-
-    def wait_seen(self, predicate: Callable[[list[str]], bool]) -> list[str]:
-        return self.phone.transcript.wait(predicate)
-
-    def pay_deposit(self, reff_id: str) -> None:
-        self.sandbox.pay_deposit(reff_id)
 
 
 def _number() -> str:
     return "62859" + str(uuid.uuid4().int)[:8]
 
 
-def _made(folder: Path) -> Path:
-    folder.mkdir(parents=True)
-    return folder
+def _phone_channel(phone: WhatsAppPhone, sandbox: Sandbox) -> Channel:
+    number = _number()
+    return Channel(number, lambda text: phone.write(number, text), phone.transcript, sandbox)
 
 
 def _in_process(database_url: str, data_dir: Path, **overrides: object) -> Components:
@@ -178,19 +142,19 @@ def _in_process(database_url: str, data_dir: Path, **overrides: object) -> Compo
 
 
 @pytest.fixture
-def console(database_url: str, tmp_path: Path) -> Iterator[ConsoleChannel]:
+def console(database_url: str, tmp_path: Path) -> Iterator[Channel]:
     components = _in_process(database_url, tmp_path / "console")
     transcript = Transcript()
     chat = ConsoleChat(components, phone=_number(), printer=transcript.add)
     stack = start_local_stack(components, on_outbound=chat.on_outbound)
-    yield ConsoleChannel(chat, components.sandbox, transcript)
+    yield Channel(chat.phone, chat.send, transcript, components.sandbox)
     stack.stop()
     components.stop_settle_worker()
     components.sandbox.close()
 
 
 @pytest.fixture
-def all_in_one_whatsapp(database_url: str, tmp_path: Path) -> Iterator[PhoneChannel]:
+def all_in_one_whatsapp(database_url: str, tmp_path: Path) -> Iterator[Channel]:
     components = _in_process(database_url, tmp_path / "aio", wa_enabled=True)
     stack = start_local_stack(components)
     stopping = threading.Event()
@@ -199,7 +163,7 @@ def all_in_one_whatsapp(database_url: str, tmp_path: Path) -> Iterator[PhoneChan
     start_whatsapp(components, stack.bus, stopping, client=phone, clock=clock)
     assert phone.connected.wait(WAIT)
     phone.dispatch(ConnectedEv())
-    yield PhoneChannel(phone, _number(), components.sandbox)
+    yield _phone_channel(phone, components.sandbox)
     stopping.set()
     stack.stop()
     components.stop_settle_worker()
@@ -209,9 +173,11 @@ def all_in_one_whatsapp(database_url: str, tmp_path: Path) -> Iterator[PhoneChan
 @pytest.fixture
 def serverless(
     database_url: str, pubsub_server: PubSubServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> Iterator[PhoneChannel]:
+) -> Iterator[Channel]:
     # Atlantic: a sandbox on its own port, calling back the webhook function over HTTP.
     sandbox = Sandbox(state_file=tmp_path / "sandbox.json").start()
+    # Media (the QRIS image) crosses from the functions to the relay through Supabase Storage.
+    storage = StorageServer(STORAGE_KEY).__enter__()
     env = {
         "DATABASE_URL": database_url,
         "ATL_API_KEY": sandbox.api_key,
@@ -219,13 +185,13 @@ def serverless(
         "ATL_USERNAME": "sandbox",
         "GCP_PROJECT": PROJECT,
         "PUBSUB_EMULATOR_HOST": pubsub_server.host,
-        # One media bucket for the functions and the relay (Supabase Storage in production).
-        "DATA_DIR": str(tmp_path / "cloud"),
+        "SUPABASE_URL": storage.url,
+        "SUPABASE_SERVICE_ROLE_KEY": STORAGE_KEY,
     }
-    functions: dict[str, FunctionServer] = {
-        name: start_function(name, _made(tmp_path / name), env)
-        for name in ("on_message", "atlantic_webhook", "settle_supplier_event")
-    }
+    functions: dict[str, FunctionServer] = {}
+    for name in ("on_message", "atlantic_webhook", "settle_supplier_event"):
+        (tmp_path / name).mkdir()  # each function instance has a disk of its own
+        functions[name] = start_function(name, tmp_path / name, env)
     sandbox.sender.target = functions["atlantic_webhook"].url + "/"
     state = pubsub_server.state
     topic = f"projects/{PROJECT}/topics"
@@ -246,11 +212,12 @@ def serverless(
     clock = FakeClock(start=datetime.now(UTC))
     phone = WhatsAppPhone(clock)
     bus = PubSubBus(Publisher(PROJECT), inbound_topic="wa-inbound", outbound_topic="wa-outbound")
+    settings = load_settings(supabase_url=storage.url, supabase_service_role_key=STORAGE_KEY)
     relay = Relay(
         phone,
         bus=bus,
-        media=LocalMediaStore(tmp_path / "cloud" / "media", ttl_seconds=3600),
-        settings=load_settings(),
+        media=media_store(settings),
+        settings=settings,
         clock=clock,
         cache=MemoryCache(clock),
         alert=lambda _reason, _text: None,
@@ -259,39 +226,45 @@ def serverless(
     relay.outbound = subscriber
     relay.attach()
     phone.dispatch(ConnectedEv())  # starts the streaming pull
-    yield PhoneChannel(phone, _number(), sandbox)
+    yield _phone_channel(phone, sandbox)
     subscriber.stop()
     bus.close()
     state.stop_routes()
     for server in functions.values():
         stop_function(server)
     sandbox.close()
+    assert any(name.endswith(".png") for name in storage.storage.objects)  # the QRIS went there
+    storage.__exit__()
     for pushes in state.push_routes.values():
         for push in pushes:
             assert not push.dead_lettered, f"{push.name} dead-lettered: {push.dead_lettered}"
 
 
 def _converse(channel: Channel, replies_per_line: list[int] | None = None) -> list[str]:
-    """Run the script; `replies_per_line` (from a synchronous run) says when a line is answered."""
+    """Run the script; `replies_per_line` (from a synchronous run) says when a line is answered.
+
+    Returns the replies per line, then everything the customer read.
+    """
+    transcript = channel.transcript
     counts: list[int] = []
     for n, line in enumerate(SCRIPT):
-        before = len(channel.seen())
+        before = len(transcript.lines)
         channel.say(line)
         if replies_per_line is not None:
             expected = before + replies_per_line[n]
-            channel.wait_seen(lambda lines, expected=expected: len(lines) >= expected)
-        counts.append(len(channel.seen()) - before)
-    [reff] = re.findall(r"Ref: (\S+)", channel.seen()[-1])
-    channel.pay_deposit(reff)
+            transcript.wait(lambda lines, expected=expected: len(lines) >= expected)
+        counts.append(len(transcript.lines) - before)
+    [reff] = re.findall(r"Ref: (\S+)", transcript.lines[-1])
+    channel.sandbox.pay_deposit(reff)
     # The deposit is credited, the waiting top-up is bought, the supplier reports its SN.
-    final = channel.wait_seen(lambda lines: "SN:" in lines[-1])
+    final = transcript.wait(lambda lines: "SN:" in lines[-1])
     return [*(str(c) for c in counts), *final]
 
 
 def test_console_whatsapp_and_serverless_tell_the_customer_the_same_story(
-    console: ConsoleChannel,
-    all_in_one_whatsapp: PhoneChannel,
-    serverless: PhoneChannel,
+    console: Channel,
+    all_in_one_whatsapp: Channel,
+    serverless: Channel,
     database_url: str,
 ) -> None:
     reference = _converse(console)
@@ -309,7 +282,7 @@ def test_console_whatsapp_and_serverless_tell_the_customer_the_same_story(
         assert got == expected
 
     store = Store(PostgresRpc(database_url, max_size=1))
-    for number in (console.chat.phone, all_in_one_whatsapp.number, serverless.number):
+    for number in (console.number, all_in_one_whatsapp.number, serverless.number):
         customer = store.resolve_customer(phone=number).customer_id
         [order] = [h for h in store.history(customer) if h.kind == "order"]
         [deposit] = [h for h in store.history(customer) if h.kind == "deposit"]
