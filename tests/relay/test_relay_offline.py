@@ -1,4 +1,5 @@
-"""A session that stays down pages the owner once; whatsmeow's quick reconnects page nobody.
+"""A session that stays down pages the owner once; whatsmeow's quick reconnects page nobody; a
+dial that fails (neonize's `connect()` raises when WhatsApp cannot be reached) is tried again.
 
 The offline check runs on the relay's `schedule`, driven here by fake timers on the fake clock.
 """
@@ -9,11 +10,16 @@ import logging
 from typing import Any
 
 import pytest
-from fakes.neonize_client import FakeTimers
+from fakes.neonize_client import FakeClient, FakeClock, FakeTimers
 from neonize.events import ConnectedEv, DisconnectedEv, LoggedOutEv, TemporaryBanEv  # noqa: TID251
+from neonize.exc import NeonizeError  # noqa: TID251
 from neonize.proto import Neonize_pb2 as N  # noqa: TID251
 
-from shared.adapters.whatsapp.relay import OFFLINE_ALERT_MINUTES, owner_alert
+from shared.adapters.whatsapp.relay import (
+    CONNECT_RETRY_SECONDS,
+    OFFLINE_ALERT_MINUTES,
+    owner_alert,
+)
 
 LIMIT = OFFLINE_ALERT_MINUTES * 60
 
@@ -92,3 +98,33 @@ def test_the_offline_alert_is_the_relay_offline_paging_event(
         owner_alert("offline", "WhatsApp not connected for 5 minutes")
     [record] = [r for r in caplog.records if getattr(r, "event", None) == "relay_offline"]
     assert record.levelno == logging.ERROR
+
+
+class _Unreachable(FakeClient):
+    """neonize's `connect()` when WhatsApp cannot be dialled: it raises at once."""
+
+    def __init__(self, clock: FakeClock, failures: int) -> None:
+        super().__init__(clock=clock)
+        self.failures = failures
+
+    def connect(self) -> None:
+        super().connect()
+        if self.failures > 0:
+            self.failures -= 1
+            raise NeonizeError("failed to dial whatsapp web websocket: no such host")
+
+
+def test_a_failed_dial_is_retried_with_a_growing_pause_until_it_connects(wa: Any) -> None:
+    wa.relay.client = client = _Unreachable(wa.clock, failures=7)
+    wa.relay.connect_in_background().join(10)
+
+    assert len(client.named("connect")) == 8
+    assert wa.clock.sleeps == [*CONNECT_RETRY_SECONDS, 60.0, 60.0]
+    assert "no such host" in str(wa.relay.state.snapshot()["last_connect_error"])
+
+
+def test_a_stopped_relay_dials_no_more(wa: Any) -> None:
+    wa.relay.client = client = _Unreachable(wa.clock, failures=1_000)
+    wa.clock.sleep = lambda _s: wa.relay.shutdown()  # stopped while waiting to dial again
+    wa.relay.connect_in_background().join(10)
+    assert len(client.named("connect")) == 1

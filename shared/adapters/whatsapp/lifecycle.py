@@ -73,6 +73,7 @@ class ConnectionState:
     banned_until: datetime | None = None
     last_inbound_at: datetime | None = None
     last_send_error: str | None = None
+    last_connect_error: str | None = None
     alerts: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
@@ -95,6 +96,7 @@ class ConnectionState:
                     self.last_inbound_at.isoformat() if self.last_inbound_at else None
                 ),
                 "last_send_error": self.last_send_error,
+                "last_connect_error": self.last_connect_error,
                 "alerts": list(self.alerts[-5:]),
             }
 

@@ -13,6 +13,7 @@ media, publishes and returns (tech-notes.md §0).
 from __future__ import annotations
 
 import argparse
+import itertools
 import logging
 import signal
 import threading
@@ -81,6 +82,9 @@ log = logging.getLogger(__name__)
 BACKLOG_SLACK = timedelta(seconds=5)
 UNDECRYPTABLE_GRACE_SECONDS = 20.0
 """How long a message that could not be decrypted waits for WhatsApp's retry to bring it."""
+CONNECT_RETRY_SECONDS = (2.0, 5.0, 10.0, 30.0, 60.0)
+"""Waits between failed dials (the last one repeats): whatsmeow retries only a session that
+was up; a dial that fails (no network at boot, DNS) makes neonize's `connect()` raise."""
 OFFLINE_ALERT_MINUTES = 5
 """A session down this long pages the owner (whatsapp.md §3: whatsmeow reconnects in seconds)."""
 
@@ -413,11 +417,36 @@ class Relay:
     # --- running ---------------------------------------------------------------------------------
 
     def connect_in_background(self) -> threading.Thread:
-        """Run neonize's blocking `connect()` on its own thread."""
+        """Run neonize's blocking `connect()` on its own thread, dialling again until it is up."""
         self._arm_offline_alert()
-        thread = threading.Thread(target=self.client.connect, name="wa-connect", daemon=True)
+        thread = threading.Thread(target=self._connect_until_up, name="wa-connect", daemon=True)
         thread.start()
         return thread
+
+    def _connect_until_up(self) -> None:
+        """Dial until a session runs: a failed dial is retried with a growing pause.
+
+        `connect()` blocks for the whole session and returns once it is stopped; a failed dial
+        raises at once. Terminal refusals (logout, ban, outdated client) arrive as events, not
+        as exceptions, and stop the relay: they are never retried here.
+        """
+        for attempt in itertools.count():
+            try:
+                self.client.connect()
+            except Exception as exc:
+                with self.state.lock:
+                    self.state.last_connect_error = f"{type(exc).__name__}: {exc}"[:300]
+                    stopped = self.state.stopped_reason is not None
+                if stopped:
+                    return
+                pause = CONNECT_RETRY_SECONDS[min(attempt, len(CONNECT_RETRY_SECONDS) - 1)]
+                log.warning("WhatsApp connect failed (%s); dialling again in %.0f s", exc, pause)
+                self.clock.sleep(pause)
+                with self.state.lock:
+                    if self.state.stopped_reason is not None:
+                        return
+            else:
+                return
 
     def shutdown(self) -> None:
         """Graceful stop: no more sends, outbound paused, socket closed."""
