@@ -8,8 +8,8 @@ No topic or subscription needs to exist first.
 By default a publish is only recorded (tests deliver by hand). `route` attaches a subscription
 to a topic the way Terraform does (infra/pubsub.tf): a pull subscription queues every message
 published to the topic for the streaming pull, with its ordering key; a push subscription POSTs
-each one, in publish order, to its endpoint as Pub/Sub's push body and retries until a 2xx
-(then it counts as dead-lettered, after `max_delivery_attempts`).
+each one, in publish order, to its endpoint as Pub/Sub's push body, retrying until a 2xx for
+up to `max_delivery_attempts` (then it counts as dead-lettered).
 """
 
 from __future__ import annotations

@@ -172,7 +172,8 @@ class Relay:
         self._ban_timer: Cancel | None = None
         self._release_timer: Cancel | None = None
         self._offline_timer: Cancel | None = None
-        self._undecryptable: dict[str, Any] = {}  # message id -> event, until it decrypts
+        # message id -> (client, event) of a message waiting for its retry to decrypt
+        self._undecryptable: dict[str, tuple[Any, Any]] = {}
         self._undecryptable_lock = threading.Lock()
         self._release_lock = threading.Lock()
 
