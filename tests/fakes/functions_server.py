@@ -9,13 +9,16 @@ message payload (ids, phone numbers, timestamps) so it uses its own customer.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,7 +26,14 @@ from typing import Any
 
 import httpx
 
+from fakes.memory_cache import MemoryCache
+from fakes.neonize_client import FakeClient, FakeClock
 from fakes.pubsub_server import PubSubServer
+from shared.adapters.pubsub.bus import PubSubBus
+from shared.adapters.pubsub.publisher import Publisher
+from shared.adapters.pubsub.subscriber import OutboundSubscriber
+from shared.adapters.whatsapp.relay import Relay, build_relay
+from shared.config import Settings
 from shared.messages import OutboundMessage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -158,3 +168,26 @@ def replies_for(pubsub: PubSubServer, chat: str) -> list[OutboundMessage]:
 def now_iso() -> str:
     """The current time as an InboundMessage timestamp."""
     return datetime.now(UTC).isoformat()
+
+
+@contextlib.contextmanager
+def serverless_relay(client: FakeClient, clock: FakeClock, settings: Settings) -> Iterator[Relay]:
+    """The relay as `salesbot relay` wires it (less the lease): inbound published to
+    `wa-inbound`, replies streamed from `wa-outbound-relay`. PUBSUB_EMULATOR_HOST must be set.
+    """
+    bus = PubSubBus(Publisher(PROJECT), inbound_topic="wa-inbound", outbound_topic="wa-outbound")
+    relay = build_relay(
+        settings,
+        bus,
+        cache=MemoryCache(clock),
+        stopping=threading.Event(),
+        client=client,
+        clock=clock,
+    )
+    subscriber = OutboundSubscriber(PROJECT, "wa-outbound-relay", relay.send)
+    relay.outbound = subscriber
+    try:
+        yield relay
+    finally:
+        subscriber.stop()
+        bus.close()

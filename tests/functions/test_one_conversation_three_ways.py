@@ -27,8 +27,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fakes.functions_server import PROJECT, FunctionServer, start_function, stop_function
-from fakes.memory_cache import MemoryCache
+from fakes.functions_server import (
+    PROJECT,
+    FunctionServer,
+    serverless_relay,
+    start_function,
+    stop_function,
+)
 from fakes.neonize_client import FakeClient, FakeClock, message_event
 from fakes.pubsub_server import PubSubServer
 from fakes.storage_server import StorageServer
@@ -36,11 +41,7 @@ from neonize.events import ConnectedEv  # noqa: TID251
 from neonize.proto import Neonize_pb2 as N  # noqa: TID251
 
 from shared.adapters.postgres.rpc import PostgresRpc
-from shared.adapters.pubsub.bus import PubSubBus
-from shared.adapters.pubsub.publisher import Publisher
-from shared.adapters.pubsub.subscriber import OutboundSubscriber
-from shared.adapters.storage import media_store
-from shared.adapters.whatsapp.relay import Relay, start_whatsapp
+from shared.adapters.whatsapp.relay import start_whatsapp
 from shared.config import load_settings
 from shared.console import ConsoleChat
 from shared.local_stack import start_local_stack
@@ -211,24 +212,10 @@ def serverless(
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_server.host)
     clock = FakeClock(start=datetime.now(UTC))
     phone = WhatsAppPhone(clock)
-    bus = PubSubBus(Publisher(PROJECT), inbound_topic="wa-inbound", outbound_topic="wa-outbound")
     settings = load_settings(supabase_url=storage.url, supabase_service_role_key=STORAGE_KEY)
-    relay = Relay(
-        phone,
-        bus=bus,
-        media=media_store(settings),
-        settings=settings,
-        clock=clock,
-        cache=MemoryCache(clock),
-        alert=lambda _reason, _text: None,
-    )
-    subscriber = OutboundSubscriber(PROJECT, "wa-outbound-relay", relay.send)
-    relay.outbound = subscriber
-    relay.attach()
-    phone.dispatch(ConnectedEv())  # starts the streaming pull
-    yield _phone_channel(phone, sandbox)
-    subscriber.stop()
-    bus.close()
+    with serverless_relay(phone, clock, settings):
+        phone.dispatch(ConnectedEv())  # starts the streaming pull
+        yield _phone_channel(phone, sandbox)
     state.stop_routes()
     for server in functions.values():
         stop_function(server)

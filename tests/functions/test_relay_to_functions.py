@@ -15,17 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from fakes.functions_server import PROJECT, FunctionServer
-from fakes.memory_cache import MemoryCache
+from fakes.functions_server import PROJECT, FunctionServer, serverless_relay
 from fakes.neonize_client import FakeClient, FakeClock, message_event, voice_note
 from fakes.pubsub_server import PubSubServer
 from neonize.events import ConnectedEv  # noqa: TID251
 from neonize.proto import Neonize_pb2 as N  # noqa: TID251
 
-from shared.adapters.pubsub.bus import PubSubBus
-from shared.adapters.pubsub.publisher import Publisher
-from shared.adapters.pubsub.subscriber import OutboundSubscriber
-from shared.adapters.storage.local import LocalMediaStore
 from shared.adapters.whatsapp.relay import Relay
 from shared.config import load_settings
 
@@ -83,23 +78,10 @@ def path(
     monkeypatch.setenv("PUBSUB_EMULATOR_HOST", pubsub_server.host)
     clock = FakeClock(start=datetime.now(UTC))
     client = FakeClient(clock=clock)
-    bus = PubSubBus(Publisher(PROJECT), inbound_topic="wa-inbound", outbound_topic="wa-outbound")
-    relay = Relay(
-        client,
-        bus=bus,
-        media=LocalMediaStore(on_message.data_dir / "media", ttl_seconds=3600),
-        settings=load_settings(),
-        clock=clock,
-        cache=MemoryCache(clock),
-        alert=lambda _reason, _text: None,
-    )
-    subscriber = OutboundSubscriber(PROJECT, "wa-outbound-relay", relay.send)
-    relay.outbound = subscriber
-    relay.attach()
-    client.dispatch(ConnectedEv())  # starts the streaming pull
-    yield ServerlessPath(client, relay, pubsub_server, on_message)
-    subscriber.stop()
-    bus.close()
+    # The function's media folder stands in for the bucket both sides use in production.
+    with serverless_relay(client, clock, load_settings(data_dir=on_message.data_dir)) as relay:
+        client.dispatch(ConnectedEv())  # starts the streaming pull
+        yield ServerlessPath(client, relay, pubsub_server, on_message)
 
 
 @pytest.mark.parametrize("kind", ["text", "voice"])

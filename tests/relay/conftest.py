@@ -87,3 +87,13 @@ def wa(tmp_path: Path) -> Iterator[object]:
     env.relay.attach()
     env.client.dispatch(ConnectedEv())
     return env
+
+
+@pytest.fixture
+def timers(wa: object) -> object:
+    """The relay's `schedule` on fake timers: callbacks run when a test calls `fire_due`."""
+    from fakes.neonize_client import FakeTimers
+
+    timers = FakeTimers(wa.clock)  # type: ignore[attr-defined]
+    wa.relay.schedule = timers  # type: ignore[attr-defined]
+    return timers

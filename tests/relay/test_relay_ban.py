@@ -30,13 +30,6 @@ def _ban(expire: int, code: str = "SEND_TO_TOO_MANY_PEOPLE") -> Any:
     return TemporaryBanEv.FromString(ev.SerializeToString())
 
 
-@pytest.fixture
-def timers(wa: Any) -> FakeTimers:
-    timers = FakeTimers(wa.clock)
-    wa.relay.schedule = timers
-    return timers
-
-
 def test_expire_is_seconds_and_sending_resumes_slowly_after_a_reconnect(
     wa: Any, timers: FakeTimers
 ) -> None:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import pytest
 from fakes.neonize_client import T0, FakeTimers, image, message_event, voice_note
 from neonize.events import UndecryptableMessageEv  # noqa: TID251
 from neonize.proto import Neonize_pb2 as N  # noqa: TID251
@@ -136,13 +135,6 @@ def test_a_failing_bus_never_raises_into_the_callback_thread(wa: Any) -> None:
 
 def _undecryptable(msg_id: str, **fields: Any) -> Any:
     return UndecryptableMessageEv(Info=message_event(msg_id=msg_id).Info, **fields)
-
-
-@pytest.fixture
-def timers(wa: Any) -> FakeTimers:
-    timers = FakeTimers(wa.clock)
-    wa.relay.schedule = timers
-    return timers
 
 
 def test_a_message_that_stays_undecryptable_is_forwarded_to_be_asked_again(

@@ -24,13 +24,6 @@ from shared.adapters.whatsapp.relay import (
 LIMIT = OFFLINE_ALERT_MINUTES * 60
 
 
-@pytest.fixture
-def timers(wa: Any) -> FakeTimers:
-    timers = FakeTimers(wa.clock)
-    wa.relay.schedule = timers
-    return timers
-
-
 def _offline_alerts(wa: Any) -> list[str]:
     return [a for a in wa.alerts if "not connected for" in a]
 

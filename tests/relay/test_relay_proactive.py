@@ -58,13 +58,6 @@ def _at_wib(wa: Any, hh: int, mm: int = 0, *, day: int = 0) -> None:
     wa.clock.advance(delta)
 
 
-@pytest.fixture
-def timers(wa: Any) -> FakeTimers:
-    timers = FakeTimers(wa.clock)
-    wa.relay.schedule = timers
-    return timers
-
-
 def test_status_notifications_and_replies_go_out_during_quiet_hours(wa: Any) -> None:
     _wrote(wa, 1)
     _at_wib(wa, 22)
