@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 
 import pytest
@@ -45,6 +46,31 @@ def test_overlapping_requests_leave_the_publish_to_the_last_one_out(
     assert first.attributes == {"v": "1", "reff_id": "SB-1", "kind": "order"}
     hand_off.hand_off(_event(3))  # outside any request: at once
     assert _sent(server)[-1] == _event(3)
+    hand_off.close()
+
+
+def test_the_last_request_lingers_and_a_newcomer_takes_its_batch_over(
+    server: PubSubServer,
+) -> None:
+    hand_off = PubSubHandOff(
+        "salesbot-test", "atl-events", linger_seconds=30, max_delay_seconds=60, max_batch=2
+    )
+
+    def first_webhook() -> None:
+        with hand_off.request():
+            hand_off.hand_off(_event(1))
+
+    first = threading.Thread(target=first_webhook)
+    first.start()
+    first.join(timeout=0.3)
+    assert first.is_alive()  # the last one out lingers instead of publishing at once
+    assert _sent(server) == []
+    with hand_off.request():
+        first.join(timeout=10)
+        assert not first.is_alive()  # released by the newcomer, which now holds the batch
+        assert _sent(server) == []
+        hand_off.hand_off(_event(2))  # a full batch goes out in one Publish
+        assert _sent(server) == [_event(1), _event(2)]
     hand_off.close()
 
 
