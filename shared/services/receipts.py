@@ -203,15 +203,9 @@ def deposit_methods(methods: Sequence[tuple[str, int, int]]) -> str:
     return "Isi saldo bisa lewat:\n" + "\n".join(lines) + "\nContoh: _deposit 50k via qris_ 😊"
 
 
-def deposit_qris_caption(
-    credit: int | None, total: int, expires_at: datetime | None, ref: str
-) -> str:
-    """How to pay a QRIS deposit (the caption of the QR image); `credit` None = not known yet."""
-    text = f"QRIS deposit *{rupiah(total)}*"
-    if credit is None:
-        text += " (saldo masuk setelah dipotong biaya QRIS)"
-    elif total != credit:
-        text += f" (saldo masuk {rupiah(credit)})"
+def deposit_qris_caption(total: int, expires_at: datetime | None, ref: str) -> str:
+    """How to pay a QRIS deposit (the caption of the QR image)."""
+    text = f"QRIS deposit *{rupiah(total)}* (saldo masuk setelah dipotong biaya QRIS)"
     text += (
         "\nScan pakai m-banking atau e-wallet apa aja (DANA, OVO, GoPay, ShopeePay, BCA, dll), "
         "bayar pas sesuai nominal."

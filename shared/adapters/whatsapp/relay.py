@@ -287,7 +287,6 @@ class Relay:
         """Sent before this connection or older than the stale window: never acted upon."""
         now = self.clock.now()
         with self.state.lock:
-            self.state.last_inbound_at = now
             connected_at = self.state.connected_at
         sent_at = message_time(ev)
         max_age = timedelta(seconds=self.settings.stale_message_seconds)
@@ -296,6 +295,8 @@ class Relay:
         )
 
     def _publish(self, message: InboundMessage) -> None:
+        with self.state.lock:
+            self.state.last_inbound_at = self.clock.now()
         if not message.from_me:
             self.governor.known.add(message.chat)
         with correlation(wa_msg_id=message.wa_msg_id, chat_jid=message.chat):

@@ -25,9 +25,6 @@ from shared.wiring import Components
 log = logging.getLogger(__name__)
 
 DEFAULT_METHOD = "qris"
-# A paid plain-QRIS deposit is credited through `deposit/instant`, whose handling fee is only
-# known then: its invoice's `get_balance` is not what the customer will get.
-SETTLED_BY_INSTANT = frozenset({"qris"})
 MIN_DEPOSIT = 1_000
 MAX_DEPOSIT = 5_000_000
 FEE_ALLOWANCE_PERCENT = 3
@@ -130,11 +127,10 @@ def send_qris(turn: Turn, amount: int, *, quote: Quote | None) -> None:
             f"termasuk biaya QRIS, sisanya masuk saldo); begitu dananya masuk, *{name}* langsung "
             "aku proses otomatis 👍"
         )
+    # No credit figure: a paid plain-QRIS deposit is credited through `deposit/instant`, whose
+    # handling fee is only known then, so the invoice's `get_balance` is not what arrives.
     caption = receipts.deposit_qris_caption(
-        None if DEFAULT_METHOD in SETTLED_BY_INSTANT else invoice.get_balance or amount,
-        invoice.nominal + (invoice.tambahan or 0),
-        expires,
-        reff_id,
+        invoice.nominal + (invoice.tambahan or 0), expires, reff_id
     )
     if invoice.qr_string:
         turn.send_image(qr_png(components, invoice.qr_string, reff_id), caption)
