@@ -110,10 +110,12 @@ class Settings(BaseSettings):
         "wa_session_db",
     )
     @classmethod
-    def _secret_not_blank(cls, value: SecretStr | None) -> SecretStr | None:
-        # Whitespace is not a secret: refuse it rather than sign or authenticate with it.
+    def _blank_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Whitespace is not a secret: never sign or authenticate with it. Unset, a required
+        # secret is refused where it is needed (ATL_USERNAME with ATL_API_KEY) or generated
+        # (JOBS_TOKEN, APP_SECRET).
         if value is not None and not value.get_secret_value().strip():
-            raise ValueError("a secret cannot be blank; leave the variable unset instead")
+            return None
         return value
 
     @field_validator("admin_numbers")

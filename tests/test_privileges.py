@@ -42,9 +42,12 @@ $$;
 """
 _SUPABASE_DEFAULTS = """
 GRANT USAGE ON SCHEMA public TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON TABLES TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
-ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT ALL ON TABLES TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT ALL ON FUNCTIONS TO anon, authenticated, service_role;
+ALTER DEFAULT PRIVILEGES IN SCHEMA public
+    GRANT ALL ON SEQUENCES TO anon, authenticated, service_role;
 """
 _LATER_MIGRATION = """
 -- A later feature's migration that forgets every revoke.
@@ -138,7 +141,9 @@ def test_nothing_is_granted_to_anon_or_authenticated(supabase_like: str) -> None
         "SELECT private.balance_of(gen_random_uuid())",
     ],
 )
-def test_the_roles_are_refused_when_they_try(supabase_like: str, role: str, statement: str) -> None:
+def test_the_roles_are_refused_when_they_try(
+    supabase_like: str, role: str, statement: str
+) -> None:
     with psycopg.connect(supabase_like) as conn:
         conn.execute(sql.SQL("SET ROLE {}").format(sql.Identifier(role)))
         with pytest.raises(errors.InsufficientPrivilege):

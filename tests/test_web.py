@@ -50,3 +50,14 @@ def test_an_empty_atlantic_username_is_refused_with_an_api_key(monkeypatch) -> N
         AtlanticWebhook("")
     empty = hashlib.md5(b"", usedforsecurity=False).hexdigest()
     assert not AtlanticWebhook("sandbox").verify({"X-ATL-Signature": empty})
+
+
+def test_a_blank_atlantic_username_is_refused_with_an_api_key(monkeypatch) -> None:
+    import pytest
+
+    from shared.errors import ConfigError
+
+    monkeypatch.setenv("ATL_API_KEY", "real-key")
+    monkeypatch.setenv("ATL_USERNAME", "  ")
+    with pytest.raises(ConfigError, match="ATL_USERNAME"):
+        Components(settings=load_settings()).supplier_webhook  # noqa: B018

@@ -54,8 +54,8 @@ class BusNotifier:
 
     def _notify(self, n: Notification) -> None:
         if n.kind == "owner_alert" or n.customer_id is None:
-            text = f"⚠️ {n.reason or n.kind}" + (f" ({n.reff_id})" if n.reff_id else "")
-            self.to_owner(text, key=n.key)
+            alert = f"⚠️ {n.reason or n.kind}" + (f" ({n.reff_id})" if n.reff_id else "")
+            self.to_owner(alert, key=n.key)
             return
         ref = notification_id(n)
         self.to_customer(n.customer_id, render(n), correlation_id=n.reff_id, message_id=ref)
