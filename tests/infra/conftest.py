@@ -29,6 +29,7 @@ ENTRY_POINTS = {
     "reconcile",
     "check_balance",
     "purge_media",
+    "deliver_outbox",
 }
 
 

@@ -1,0 +1,60 @@
+"""An order waiting for its shortfall deposit is its own retried work (item 4).
+
+It used to be placed from inside the best-effort notifier: with the customer's lock busy at that
+moment it was skipped, and nothing retried it, although the customer had been told it would
+complete by itself.
+"""
+
+from __future__ import annotations
+
+from shared.jobs import run_job
+from shared.wiring import Components
+
+from .conftest import BusTap, Chat
+
+
+def _docs(chat: Chat, kind: str) -> list[object]:
+    return [h for h in chat.components.store.history(chat.customer_id) if h.kind == kind]
+
+
+def test_a_waiting_order_skipped_while_the_customer_was_busy_is_placed_later(
+    chat: Chat, components: Components, tap: BusTap
+) -> None:
+    chat.say("halo")
+    chat.fund(2_000)
+    assert "kurang" in chat.say("pulsa telkomsel 10rb ke 081234567890")
+    assert "QRIS" in chat.say("ya")
+    [deposit] = _docs(chat, "deposit")
+    lock = f"lock:customer:{chat.customer_id}"
+    assert components.cache.acquire(lock, "someone-else", 120)  # the customer is mid-turn
+    try:
+        components.sandbox.pay_deposit(deposit.reff_id)  # type: ignore[attr-defined]
+        tap.wait_for(chat.chat, "Deposit")  # credited and told
+        assert components.settle_worker.wait_idle(timeout=60)
+        assert _docs(chat, "order") == []  # could not be placed while the lock was held
+    finally:
+        components.cache.release(lock, "someone-else")
+    report = run_job("reconcile", components)
+    assert report["waiting_orders"]["placed"] >= 1  # type: ignore[index]
+    [order] = _docs(chat, "order")
+    assert order.target == "081234567890"  # type: ignore[attr-defined]
+    tap.wait_for(chat.chat, "SN:", timeout=20)
+    run_job("reconcile", components)  # done: not again
+    assert len(_docs(chat, "order")) == 1
+
+
+def test_a_waiting_order_the_customer_cancelled_is_left_alone(
+    chat: Chat, components: Components, tap: BusTap
+) -> None:
+    chat.say("halo")
+    chat.fund(2_000)
+    chat.say("pulsa telkomsel 10rb ke 081234567890")
+    chat.say("ya")
+    [deposit] = _docs(chat, "deposit")
+    chat.say("batal")
+    components.sandbox.pay_deposit(deposit.reff_id)  # type: ignore[attr-defined]
+    tap.wait_for(chat.chat, "Deposit")
+    assert components.settle_worker.wait_idle(timeout=30)
+    run_job("reconcile", components)
+    assert _docs(chat, "order") == []
+    assert chat.balance() > 2_000  # the deposit stays as saldo
