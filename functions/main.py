@@ -129,7 +129,7 @@ def on_message(cloud_event: CloudEvent) -> None:
         cloud_event.data,
         event_id=str(cloud_event["id"]),
         handle=_handle_inbound,
-        publish=_components().notifier.publish,
+        publish=_components().notifier.publish_replies,
     )
 
 

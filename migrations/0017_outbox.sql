@@ -1,15 +1,18 @@
--- The outbox: every message that must leave (a turn's replies, a customer notification, an owner
--- alert) is recorded here before it is published, and stays `pending` until a publish succeeded.
+-- The outbox: every message that must leave and could not be published at once (or whose
+-- trigger cannot be repeated) waits here, `pending`, until a publish succeeded.
 --
 -- Why an outbox rather than "let the publish failure propagate and be redelivered": a
 -- notification's trigger is a ledger transition, which happens exactly once and is never
 -- redelivered. If the publish after a capture failed (or the process died right after it), no
 -- retry of anything would ever send that serial number. So the intent to notify is recorded in
--- the SAME transaction as the transition, by the triggers below, and so are a finished turn's
--- replies (trigger on `turns`). Publishers try at once and mark what went out; `outbox_due`
--- hands whatever is still pending after a grace period to a drain (the reconcile job), retried
--- with a growing pause. Every row has the stable id of the message it becomes, and the relay
--- sends each id at most once, so a publish that happens twice is harmless.
+-- the SAME transaction as the transition, by the triggers below, and owner alerts are recorded
+-- before they are published. A turn's replies are already durable with the turn (`turns`,
+-- 0011) and the inbound delivery is only acknowledged after they were handed over, so they
+-- enter the outbox only when their publish failed: the hot path writes nothing extra.
+-- Publishers mark what went out; `outbox_due` hands whatever is still pending after a grace
+-- period to a drain (the deliver_outbox job), retried with a growing pause. Every row has the
+-- stable id of the message it becomes, and the relay sends each id at most once, so a publish
+-- that happens twice is harmless.
 
 CREATE TABLE public.outbox (
     id           text PRIMARY KEY,        -- the OutboundMessage id (sent at most once by the relay)
@@ -88,22 +91,6 @@ BEGIN
     RETURN v_rows;
 END
 $$;
-
--- A finished turn's replies are in the outbox from the moment the turn is stored.
-CREATE FUNCTION private.queue_turn_replies() RETURNS trigger
-LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO public.outbox (id, customer_id, message)
-    SELECT r->>'id', NEW.customer_id, r
-      FROM jsonb_array_elements(NEW.replies) r
-     WHERE nullif(r->>'id', '') IS NOT NULL
-    ON CONFLICT (id) DO NOTHING;
-    RETURN NULL;
-END
-$$;
-CREATE TRIGGER turns_queue_replies AFTER UPDATE OF status ON public.turns
-    FOR EACH ROW WHEN (NEW.status = 'done' AND OLD.status IS DISTINCT FROM 'done')
-    EXECUTE FUNCTION private.queue_turn_replies();
 
 -- A document reaching a final state queues its customer notification, named like the
 -- notifier names it (n:{kind}:{reff_id}). Deferred to the commit, so the saldo it reports is

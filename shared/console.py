@@ -70,8 +70,6 @@ class ConsoleChat:
         out = handle_inbound(message, self.components)
         for reply in out:
             self.print(render(reply, self._media_dir))
-        # Printed here, not published: the outbox must not send them again.
-        self.components.store.outbox_sent([reply.id for reply in out if reply.id])
         return out
 
     def on_outbound(self, message: OutboundMessage) -> None:

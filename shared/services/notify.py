@@ -4,11 +4,13 @@ Webhooks and the reconciler call `Components.notifier.notify(...)` after a real 
 The customer's message goes to the chat they last wrote from (`customers.wa_jid`); owner alerts
 go to OWNER_NUMBER and the ADMIN_NUMBERS.
 
-Every message leaves through the outbox (migration 0017): it is recorded under its stable id,
-published, then marked sent. A publish that fails is logged, never raised, and the message stays
-pending for `deliver_due` (the `deliver_outbox` job), which also publishes the notifications the
-ledger queued by itself when a document reached a final state (so a process that died between
-the ledger call and the notifier still tells the customer). Customer notifications are named
+No message is lost to a failed publish: the outbox (migration 0017). A notification or an alert
+is recorded under its stable id, published, then marked sent; a turn's replies (durable with
+their turn already) are recorded only when their publish failed (`publish_replies`). A publish
+that fails is logged, never raised, and the message stays pending for `deliver_due` (the
+`deliver_outbox` job), which also publishes the notifications the ledger queued by itself when a
+document reached a final state (so a process that died between the ledger call and the notifier
+still tells the customer). Customer notifications are named
 after what triggered them (`n:{kind}:{reff_id}`), owner alerts with a `key` after the finding
 (`alert:{key}:{number}`, once however often it is found), other alerts get a fresh id. The relay
 sends each id at most once, so publishing one twice is harmless.
@@ -134,14 +136,11 @@ class BusNotifier:
         True when it is out (now or before); a failed publish is logged and left pending.
         A customer's message is also logged in their message history when it goes out.
         """
-        assert message.id is not None  # noqa: S101 - every outbox message has a stable id
         store = self._components.store
-        put = store.outbox_put(
-            message.id, message.model_dump(mode="json", exclude_none=True), customer_id
-        )
+        put = store.outbox_put(_id(message), _json(message), customer_id)
         if put.state == "sent":
             return True
-        if not self.publish([message]):
+        if not self._publish_marked([message]):
             return False
         if customer_id is not None:
             store.record_message(
@@ -152,12 +151,29 @@ class BusNotifier:
             )
         return True
 
-    def publish(self, messages: list[OutboundMessage]) -> list[str]:
-        """Publish in order and mark what went out; stops at the first failure (logged).
+    def publish_replies(self, replies: list[OutboundMessage]) -> None:
+        """Publish a turn's replies in order; what fails waits in the outbox for the drain.
 
-        Returns the ids published. What was not published stays pending in the outbox.
+        Raises only when even recording them fails: the caller's redelivery is then the retry
+        (the turn's stored replies come back with it).
         """
+        for index, reply in enumerate(replies):
+            try:
+                self._components.bus.publish_outbound(reply)
+            except Exception as exc:
+                log.warning(
+                    "publish of %d repl(ies) failed (%s): kept in the outbox for the drain",
+                    len(replies) - index,
+                    type(exc).__name__,
+                )
+                for rest in replies[index:]:
+                    self._components.store.outbox_put(_id(rest), _json(rest))
+                return
+
+    def _publish_marked(self, messages: list[OutboundMessage]) -> bool:
+        """Publish outbox messages in order and mark what went out; False at the first failure."""
         published: list[str] = []
+        ok = True
         for message in messages:
             try:
                 self._components.bus.publish_outbound(message)
@@ -167,16 +183,16 @@ class BusNotifier:
                     message.id,
                     type(exc).__name__,
                 )
+                ok = False
                 break
-            if message.id:
-                published.append(message.id)
+            published.append(_id(message))
         if published:
             try:
                 self._components.store.outbox_sent(published)
             except Exception:
                 # They did go out; the drain publishes them again and the relay dedupes.
                 log.exception("marking %d published message(s) sent failed", len(published))
-        return published
+        return ok
 
     def deliver_due(
         self, *, now: datetime | None = None, page: int = 100, max_items: int = 2000
@@ -197,7 +213,7 @@ class BusNotifier:
 
     def _deliver(self, item: OutboxItem) -> bool:
         if item.message is not None:
-            return bool(self.publish([OutboundMessage.model_validate(item.message)]))
+            return self._publish_marked([OutboundMessage.model_validate(item.message)])
         n = Notification.model_validate(item.notification)
         with correlation(reff_id=n.reff_id):
             try:
@@ -205,6 +221,15 @@ class BusNotifier:
             except Exception:
                 log.exception("queued notification %s not delivered", item.id)
                 return False
+
+
+def _id(message: OutboundMessage) -> str:
+    assert message.id is not None  # noqa: S101 - replies, notifications and alerts all have one
+    return message.id
+
+
+def _json(message: OutboundMessage) -> dict[str, object]:
+    return message.model_dump(mode="json", exclude_none=True)
 
 
 def render(n: Notification) -> str:

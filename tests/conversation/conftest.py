@@ -79,8 +79,6 @@ class Chat:
 
     def say(self, text: str, **extra: object) -> str:
         replies = handle_inbound(self.message(text, **extra), self.components)
-        # What the customer reads here went out (as the publishers mark it in the outbox).
-        self.components.store.outbox_sent([r.id for r in replies if r.id])
         return "\n---\n".join(
             "\n".join(p for p in (r.text, r.image_caption) if p) for r in replies
         )

@@ -4,15 +4,16 @@ Decode the envelope and validate the `InboundMessage`: anything malformed is log
 acknowledged (a redelivery can never fix it, so it must not crash-loop). Deliveries published
 longer ago than `MAX_DELIVERY_AGE` are dropped: Pub/Sub has been retrying them, and a poison
 message must not retry forever. Everything else goes to the inbound service; its replies are
-handed to `publish` (`BusNotifier.publish`: each publish waits for Pub/Sub, what went out is
-marked in the outbox) before returning. Failures of the turn itself propagate so the function
-answers 500 and Pub/Sub redelivers.
+handed to `publish` (`BusNotifier.publish_replies`: each publish waits for Pub/Sub) before
+returning. Failures of the turn itself propagate so the function answers 500 and Pub/Sub
+redelivers.
 
-A reply is never lost to a failed publish: the turn's replies were recorded in the outbox when
-the turn was stored (migration 0017), so what `publish` could not send stays pending there and
-the `deliver_outbox` job publishes it; the delivery is acknowledged. A redelivery never runs a
-turn twice: the inbound service claims each `wa_msg_id` once and returns the stored replies of
-a message it answered before, with their stable ids, and the relay sends each id at most once.
+A reply is never lost to a failed publish: what `publish` could not send it records in the
+outbox (migration 0017), where the `deliver_outbox` job publishes it, and the delivery is
+acknowledged; only if even that record fails does the error propagate for a redelivery. A
+redelivery never runs a turn twice: the inbound service claims each `wa_msg_id` once and returns
+the stored replies of a message it answered before, with their stable ids, and the relay sends
+each id at most once.
 """
 
 from __future__ import annotations
@@ -66,7 +67,7 @@ def handle_inbound_push(
             )
             return "stale"
         replies = list(handle(message))
-        publish(replies)  # never raises: what did not go out waits in the outbox
+        publish(replies)  # what does not go out waits in the outbox
         log.info("inbound from %s handled: %d replies", hash_id(message.chat), len(replies))
     return "handled"
 
