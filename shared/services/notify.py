@@ -10,10 +10,10 @@ their turn already) are recorded only when their publish failed (`publish_replie
 that fails is logged, never raised, and the message stays pending for `deliver_due` (the
 `deliver_outbox` job), which also publishes the notifications the ledger queued by itself when a
 document reached a final state (so a process that died between the ledger call and the notifier
-still tells the customer). Customer notifications are named
-after what triggered them (`n:{kind}:{reff_id}`), owner alerts with a `key` after the finding
-(`alert:{key}:{number}`, once however often it is found), other alerts get a fresh id. The relay
-sends each id at most once, so publishing one twice is harmless.
+still tells the customer). Customer notifications are named after what triggered them
+(`n:{kind}:{reff_id}`), owner alerts with a `key` after the finding (`alert:{key}:{number}`,
+once however often it is found), other alerts get a fresh id. The relay sends each id at most
+once, so publishing one twice is harmless.
 
 A credited deposit made for a waiting order also tries to place that order at once
 (`followup.try_waiting_order`); the reconcile job retries whatever could not be placed then.
@@ -140,7 +140,7 @@ class BusNotifier:
         put = store.outbox_put(_id(message), _json(message), customer_id)
         if put.state == "sent":
             return True
-        if not self._publish_marked([message]):
+        if not self._publish_marked(message):
             return False
         if customer_id is not None:
             store.record_message(
@@ -170,29 +170,23 @@ class BusNotifier:
                     self._components.store.outbox_put(_id(rest), _json(rest))
                 return
 
-    def _publish_marked(self, messages: list[OutboundMessage]) -> bool:
-        """Publish outbox messages in order and mark what went out; False at the first failure."""
-        published: list[str] = []
-        ok = True
-        for message in messages:
-            try:
-                self._components.bus.publish_outbound(message)
-            except Exception as exc:
-                log.warning(
-                    "publish of %s failed (%s): left in the outbox for the drain",
-                    message.id,
-                    type(exc).__name__,
-                )
-                ok = False
-                break
-            published.append(_id(message))
-        if published:
-            try:
-                self._components.store.outbox_sent(published)
-            except Exception:
-                # They did go out; the drain publishes them again and the relay dedupes.
-                log.exception("marking %d published message(s) sent failed", len(published))
-        return ok
+    def _publish_marked(self, message: OutboundMessage) -> bool:
+        """Publish an outbox message and mark it sent; False (logged) when the publish failed."""
+        try:
+            self._components.bus.publish_outbound(message)
+        except Exception as exc:
+            log.warning(
+                "publish of %s failed (%s): left in the outbox for the drain",
+                message.id,
+                type(exc).__name__,
+            )
+            return False
+        try:
+            self._components.store.outbox_sent([_id(message)])
+        except Exception:
+            # It did go out; the drain publishes it again and the relay dedupes.
+            log.exception("marking %s sent failed", message.id)
+        return True
 
     def deliver_due(
         self, *, now: datetime | None = None, page: int = 100, max_items: int = 2000
@@ -213,7 +207,7 @@ class BusNotifier:
 
     def _deliver(self, item: OutboxItem) -> bool:
         if item.message is not None:
-            return self._publish_marked([OutboundMessage.model_validate(item.message)])
+            return self._publish_marked(OutboundMessage.model_validate(item.message))
         n = Notification.model_validate(item.notification)
         with correlation(reff_id=n.reff_id):
             try:
