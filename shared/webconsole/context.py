@@ -39,7 +39,7 @@ class ConsoleContext:
         current: Admin = g.admin
         return current
 
-    def back(self, endpoint: str, message: str, **values: Any) -> Response:  # noqa: ANN401
+    def back(self, endpoint: str, message: str, **values: Any) -> Response:
         """Redirect (303) to a page that shows `message` once."""
         return redirect(url_for(endpoint, n=self.sessions.notice(message), **values), 303)
 
