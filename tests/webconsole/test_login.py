@@ -84,8 +84,9 @@ def test_a_session_ends_at_logout_even_for_a_kept_cookie(admin_console: Console)
     assert kept is not None
     left = admin_console.post("/console/logout")
     assert left.status_code == 303
-    assert "Max-Age=0" in left.headers["Set-Cookie"] or "Expires=Thu, 01 Jan 1970" in (
-        left.headers["Set-Cookie"]
+    assert (
+        "Max-Age=0" in left.headers["Set-Cookie"]
+        or "Expires=Thu, 01 Jan 1970" in (left.headers["Set-Cookie"])
     )
     assert admin_console.client.get("/console/").status_code == 302
     # Someone who copied the cookie before logout gets nothing either.

@@ -125,7 +125,9 @@ def test_an_orders_record_holds_its_whole_story(store: Store) -> None:
     buyer = customer(store)
     fund(store, buyer, 30_000)
     ref = order(store, buyer, price=10_700)
-    store.record_supplier_event(kind="order", reff_id=ref, supplier_id="ATL1", raw_status="success")
+    store.record_supplier_event(
+        kind="order", reff_id=ref, supplier_id="ATL1", raw_status="success"
+    )
     store.record_message(
         customer_id=buyer,
         direction="outbound",
@@ -136,7 +138,8 @@ def test_an_orders_record_holds_its_whole_story(store: Store) -> None:
     record = store.console_order(ref.lower())
     assert record is not None
     assert record.order.reff_id == ref
-    assert record.quote is not None and record.quote.amount == 10_700
+    assert record.quote is not None
+    assert record.quote.amount == 10_700
     assert [(e.kind, e.amount) for e in record.ledger] == [("hold", -10_700), ("capture", 0)]
     assert [e.raw_status for e in record.events] == ["success"]
     assert record.notifications[0].text.startswith("Pulsa masuk")
@@ -163,15 +166,18 @@ def test_a_manual_adjustment_names_who_and_why(store: Store) -> None:
     done = store.console_adjust_balance(
         buyer, 2_500, ref=ref, admin_phone="628111000111", reason="transfer manual BCA"
     )
-    assert done.outcome == "done" and done.balance == 7_500
+    assert done.outcome == "done"
+    assert done.balance == 7_500
     again = store.console_adjust_balance(
         buyer, 2_500, ref=ref, admin_phone="628111000111", reason="transfer manual BCA"
     )
-    assert again.outcome == "already" and again.balance == 7_500
+    assert again.outcome == "already"
+    assert again.balance == 7_500
     too_much = store.console_adjust_balance(
         buyer, -100_000, ref=ref + "x", admin_phone="628111000111", reason="salah input"
     )
-    assert too_much.outcome == "refused" and too_much.reason == "insufficient_funds"
+    assert too_much.outcome == "refused"
+    assert too_much.reason == "insufficient_funds"
     with pytest.raises(RpcError) as refused:
         store.console_adjust_balance(buyer, 1_000, ref=ref + "y", admin_phone="6281", reason=" ")
     assert refused.value.sqlstate == "22023"

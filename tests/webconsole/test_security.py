@@ -94,7 +94,8 @@ def test_every_page_sets_a_strict_content_security_policy(admin_console: Console
         assert response.headers["Referrer-Policy"] == "no-referrer"
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
-        assert "<script>" not in response.text and "style=" not in response.text
+        assert "<script>" not in response.text
+        assert "style=" not in response.text
 
 
 def test_unknown_records_are_a_short_404(admin_console: Console) -> None:
