@@ -28,7 +28,14 @@ _PUBLIC = {"console.login_help", "console.login_link", "console.login_open", "co
 
 def console_blueprint(components: Components) -> Blueprint:
     """The console's routes over `components` (see the module docstring)."""
-    bp = Blueprint("console", __name__, template_folder="templates", static_folder="static")
+    # Assets under /assets: the functions-framework app answers /static itself (404).
+    bp = Blueprint(
+        "console",
+        __name__,
+        template_folder="templates",
+        static_folder="static",
+        static_url_path="/assets",
+    )
     ctx = ConsoleContext(components)
     _hooks(bp, ctx)
     _login_routes(bp, ctx)

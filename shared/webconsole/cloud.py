@@ -24,7 +24,7 @@ def console_app(components: Components) -> Flask:
     """A Flask app serving only the console (build it once per instance)."""
     from shared.webconsole.app import console_blueprint  # noqa: PLC0415
 
-    app = Flask("salesbot-console")
+    app = Flask("salesbot-console", static_folder=None)
     app.register_blueprint(console_blueprint(components))
     return app
 
