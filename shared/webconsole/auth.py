@@ -41,8 +41,9 @@ SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "X-Frame-Options": "DENY",
-    # The login link's token is in the URL: never hand it on to another site.
-    "Referrer-Policy": "no-referrer",
+    # The login link's token is in the URL: never hand it on to another site. (`no-referrer`
+    # would also make browsers send `Origin: null` on our own form posts.)
+    "Referrer-Policy": "same-origin",
     "Cache-Control": "no-store",
     "Cross-Origin-Opener-Policy": "same-origin",
 }

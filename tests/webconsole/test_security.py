@@ -91,7 +91,7 @@ def test_every_page_sets_a_strict_content_security_policy(admin_console: Console
         assert response.headers["Content-Security-Policy"] == CSP, path
         assert "'unsafe-inline'" not in CSP
         assert response.headers["X-Frame-Options"] == "DENY"
-        assert response.headers["Referrer-Policy"] == "no-referrer"
+        assert response.headers["Referrer-Policy"] == "same-origin"
         assert response.headers["Cache-Control"] == "no-store"
         assert response.headers["X-Content-Type-Options"] == "nosniff"
         assert "<script>" not in response.text
