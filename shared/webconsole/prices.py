@@ -19,7 +19,7 @@ from shared.wiring import Components
 
 INVALID = "Nilainya belum pas: persen 0–100, biaya tagihan 0–100.000, dan nama wajib diisi."
 PER_GROUP = 3
-SOLD_OUT_SHOWN = 50
+SOLD_OUT_SHOWN = 20
 SCOPES: dict[str, str] = {
     "global": "Semua produk (global)",
     "categories": "Satu kategori",

@@ -31,7 +31,7 @@ class Step:
     at: datetime
     title: str
     detail: str = ""
-    kind: str = "info"  # info | money | supplier | admin | notice
+    kind: str = "info"  # info | money | supplier | admin | message
 
 
 def timeline(record: OrderRecord) -> list[Step]:
@@ -44,7 +44,7 @@ def timeline(record: OrderRecord) -> list[Step]:
             Step(
                 at=quote.created_at,
                 title="Penawaran dibuat",
-                detail=f"{rupiah(quote.amount)}, berlaku sampai konfirmasi",
+                detail=rupiah(quote.amount),
             )
         )
     steps.append(Step(at=order.created_at, title="Pelanggan bilang YA", detail=order.reff_id))
@@ -92,7 +92,7 @@ def timeline(record: OrderRecord) -> list[Step]:
                 at=note.created_at,
                 title="Notifikasi ke pelanggan",
                 detail=(note.text or "").split("\n")[0][:120],
-                kind="notice",
+                kind="message",
             )
         )
     if order.settled_at is not None and order.status != "pending":

@@ -47,6 +47,7 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
+    "--hide-scrollbars",
     f"--window-size={PHONE_SIZE[0]},{PHONE_SIZE[1]}",
 ]
 

@@ -6,6 +6,7 @@ The admin logs in with the link the bot sent in a `salesbot chat` session; custo
 
 from __future__ import annotations
 
+import base64
 import re
 import uuid
 from pathlib import Path
@@ -63,13 +64,17 @@ class Screen:
         self.driver.find_element("partial link text", link_text).click()
 
     def shot(self, name: str) -> Path:
-        """The whole page at the phone's width (the window grows to the page's height)."""
-        width, height = PHONE_SIZE
+        """The whole page as a phone shows it, scrolled through (Chromium's own capture)."""
+        width, _height = PHONE_SIZE
         full = int(self.driver.execute_script("return document.documentElement.scrollHeight"))
-        self.driver.set_window_size(width, max(height, full))
+        metrics = {"width": width, "height": full, "deviceScaleFactor": 1, "mobile": True}
+        self.driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride", metrics)
+        try:
+            shot = self.driver.execute_cdp_cmd("Page.captureScreenshot", {"format": "png"})
+        finally:
+            self.driver.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
         path = self.folder / f"{name}.png"
-        self.driver.save_screenshot(str(path))
-        self.driver.set_window_size(width, height)
+        path.write_bytes(base64.b64decode(shot["data"]))
         return path
 
     def _labelled(self, label: str) -> Any:  # noqa: ANN401
