@@ -110,7 +110,9 @@ def chromium_ready() -> None:
 
 @pytest.fixture(scope="module")
 def shop(
-    chromium_ready: None, fresh_database, tmp_path_factory: pytest.TempPathFactory  # noqa: ANN001
+    chromium_ready: None,
+    fresh_database,
+    tmp_path_factory: pytest.TempPathFactory,  # noqa: ANN001
 ) -> Iterator[Shop]:
     database_url: str = fresh_database()
     apply_migrations(database_url)
