@@ -2,9 +2,11 @@
 -- Sales reuse sales_summary (0010) day by day, so the console and /laporan count a sale the
 -- same way.
 
--- sales_summary and the Today page read successful orders by the day they settled, and order
--- search and today's counts by creation time.
-CREATE INDEX orders_success_updated ON public.orders (updated_at) WHERE status = 'success';
+-- sales_summary and the Today page read successful orders by the day they settled (the included
+-- columns let each day's sums come from the index alone), and order search and today's counts
+-- by creation time.
+CREATE INDEX orders_success_updated ON public.orders (updated_at) INCLUDE (id, price, supplier_price)
+    WHERE status = 'success';
 CREATE INDEX orders_created ON public.orders (created_at);
 
 -- A customer's phone number (the first `pn` identity), or null for a LID-only customer.
