@@ -1,7 +1,7 @@
 """Server time of the console's Today page with 10,000 customers and 100,000 orders.
 
 A scratch database is seeded in SQL (customers with phone identities and saldo, orders spread
-over the last 90 days: mostly successful, some failed, a few still pending), then the all-in-one
+over the last 89 days: mostly successful, some failed, a few still pending), then the all-in-one
 Flask app answers requests in-process (Flask's test client: the server's whole work, no socket)
 for an admin logged in with a real one-time link. The supplier balance is in the cache, as the
 check_balance job leaves it. Reported: median and p95 milliseconds of the Today page, of the
@@ -64,7 +64,7 @@ SELECT customer_id, 'prepaid', reff_id, code, layanan, target, price, supplier_p
            10000 + (i % 5) * 10000 AS price, 9500 + (i % 5) * 10000 AS supplier_price,
            CASE WHEN i % 500 = 0 THEN 'pending' WHEN i % 10 = 0 THEN 'failed'
                 ELSE 'success' END AS status,
-           now() - (i % 90) * interval '1 day' - (i % 86400) * interval '1 second' AS created_at
+           now() - (i % 89) * interval '1 day' - (i % 86399) * interval '1 second' AS created_at
       FROM generate_series(1, {ORDERS}) i
   ) o
  ORDER BY created_at;  -- rows land in time order, as a live shop writes them

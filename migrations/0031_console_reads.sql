@@ -57,34 +57,51 @@ $$;
 -- Order search, newest first; every filter is optional (NULL = any). p_ref matches our
 -- reference or the supplier's id exactly; p_phone and p_product match anywhere in the phone
 -- number and in the product code or name; p_from/p_to bound created_at ([from, to)).
--- [{...order row, phone, display_name}].
+-- [{...order row, phone, display_name}]. Only the filters given become SQL, so each search is
+-- planned for what it asks: one plan for "any filter may be NULL" reads far too much.
 CREATE FUNCTION public.console_orders(
     p_ref text DEFAULT NULL, p_phone text DEFAULT NULL, p_product text DEFAULT NULL,
     p_status text DEFAULT NULL, p_from timestamptz DEFAULT NULL, p_to timestamptz DEFAULT NULL,
     p_limit integer DEFAULT 50, p_offset integer DEFAULT 0
 ) RETURNS jsonb
-LANGUAGE sql STABLE AS $$
-    SELECT coalesce(jsonb_agg(r.row ORDER BY r.created_at DESC, r.id), '[]'::jsonb)
-      FROM (
-        SELECT o.created_at, o.id,
-               to_jsonb(o) || jsonb_build_object(
-                   'phone', private.console_phone(o.customer_id),
-                   'display_name', c.display_name) AS row
-          FROM public.orders o
-          JOIN public.customers c ON c.id = o.customer_id
-         WHERE (p_ref IS NULL OR o.reff_id = upper(p_ref) OR o.atl_id = p_ref)
-           AND (p_phone IS NULL OR o.customer_id IN (
-                    SELECT i.customer_id FROM public.customer_identities i
-                     WHERE i.kind = 'pn' AND i.value LIKE private.console_contains(p_phone)))
-           AND (p_product IS NULL
-                OR o.code ILIKE private.console_contains(p_product)
-                OR o.layanan ILIKE private.console_contains(p_product))
-           AND (p_status IS NULL OR o.status = p_status)
-           AND (p_from IS NULL OR o.created_at >= p_from)
-           AND (p_to IS NULL OR o.created_at < p_to)
-         ORDER BY o.created_at DESC, o.id
-         LIMIT least(greatest(p_limit, 0), 500) OFFSET greatest(p_offset, 0)
-      ) r
+LANGUAGE plpgsql STABLE AS $$
+DECLARE
+    v_where text := '';
+    v_result jsonb;
+BEGIN
+    IF p_ref IS NOT NULL THEN
+        v_where := v_where || ' AND (o.reff_id = upper($1) OR o.atl_id = $1)';
+    END IF;
+    IF p_phone IS NOT NULL THEN
+        v_where := v_where || ' AND o.customer_id IN (SELECT i.customer_id'
+            || ' FROM public.customer_identities i WHERE i.kind = ''pn'''
+            || ' AND i.value LIKE private.console_contains($2))';
+    END IF;
+    IF p_product IS NOT NULL THEN
+        v_where := v_where || ' AND (o.code ILIKE private.console_contains($3)'
+            || ' OR o.layanan ILIKE private.console_contains($3))';
+    END IF;
+    IF p_status IS NOT NULL THEN
+        v_where := v_where || ' AND o.status = $4';
+    END IF;
+    IF p_from IS NOT NULL THEN
+        v_where := v_where || ' AND o.created_at >= $5';
+    END IF;
+    IF p_to IS NOT NULL THEN
+        v_where := v_where || ' AND o.created_at < $6';
+    END IF;
+    EXECUTE 'SELECT coalesce(jsonb_agg(r.row ORDER BY r.created_at DESC, r.id), ''[]''::jsonb)'
+        || ' FROM (SELECT o.created_at, o.id, to_jsonb(o) || jsonb_build_object('
+        || '''phone'', private.console_phone(o.customer_id), '
+        || '''display_name'', c.display_name) AS row'
+        || ' FROM public.orders o JOIN public.customers c ON c.id = o.customer_id'
+        || ' WHERE true' || v_where
+        || ' ORDER BY o.created_at DESC, o.id LIMIT $7 OFFSET $8) r'
+      INTO v_result
+      USING p_ref, p_phone, p_product, p_status, p_from, p_to,
+            least(greatest(p_limit, 0), 500), greatest(p_offset, 0);
+    RETURN v_result;
+END
 $$;
 
 -- Everything recorded about one order, for its timeline, or null:
