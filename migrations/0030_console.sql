@@ -153,25 +153,12 @@ ALTER TABLE public.console_logins ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.console_sessions ENABLE ROW LEVEL SECURITY;
 ALTER TABLE public.console_actions ENABLE ROW LEVEL SECURITY;
 
--- Postgres grants EXECUTE on a new function to PUBLIC (and Supabase to anon and authenticated)
--- whatever the default privileges say; take it back from each console function explicitly.
+-- The tables are the service role's only (Supabase's default grants would expose them to anon
+-- and authenticated); EXECUTE on the console functions is taken back at the end of 0031.
 DO $$
 DECLARE
-    f regprocedure;
     r text;
 BEGIN
-    FOR f IN SELECT p.oid::regprocedure FROM pg_proc p
-              WHERE p.pronamespace = 'public'::regnamespace AND p.proname LIKE 'console\_%' LOOP
-        EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM PUBLIC', f);
-        FOREACH r IN ARRAY ARRAY['anon', 'authenticated'] LOOP
-            IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
-                EXECUTE format('REVOKE EXECUTE ON FUNCTION %s FROM %I', f, r);
-            END IF;
-        END LOOP;
-        IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
-            EXECUTE format('GRANT EXECUTE ON FUNCTION %s TO service_role', f);
-        END IF;
-    END LOOP;
     FOREACH r IN ARRAY ARRAY['anon', 'authenticated'] LOOP
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = r) THEN
             EXECUTE format('REVOKE ALL ON TABLE public.console_logins, public.console_sessions, '

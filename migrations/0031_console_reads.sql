@@ -197,7 +197,9 @@ LANGUAGE sql STABLE AS $$
       FROM public.price_cache p
 $$;
 
--- Service role only (see 0030): console functions and their private helpers.
+-- Postgres grants EXECUTE on a new function to PUBLIC (and Supabase to anon and authenticated)
+-- whatever the default privileges say: take it back from every console function (0030's too)
+-- and their private helpers; only the service role calls them.
 DO $$
 DECLARE
     f regprocedure;
