@@ -59,6 +59,18 @@ class Console:
         assert response.status_code == 303, (response.status_code, response.text[:500])
         return self.get(response.headers["Location"])
 
+    def components_notice(self, text: str) -> str:
+        """A notice signed the way the console signs its own (with this process's secret)."""
+        from shared.webconsole.auth import Sessions
+
+        sessions = Sessions(
+            self.components.store,
+            self.components.app_secret,
+            admins=frozenset,
+            now=self.components.clock.now,
+        )
+        return sessions.notice(text)
+
     @staticmethod
     def csrf_of(page: str) -> str:
         found = re.search(r'name="csrf" value="([^"]+)"', page)

@@ -156,6 +156,7 @@ def test_a_manual_adjustment_needs_a_reason_and_names_the_admin(admin_console: C
 
 def test_a_gemini_key_is_stored_encrypted_and_never_shown_again(admin_console: Console) -> None:
     components = admin_console.components
+    assert components.gemini is None  # no GEMINI_KEYS, no table keys: rules only
     added = admin_console.post(
         "/console/keys", {"label": "akun kedua", "key": f"  {GEMINI_KEY} ", "priority": "5"}
     )
@@ -168,6 +169,9 @@ def test_a_gemini_key_is_stored_encrypted_and_never_shown_again(admin_console: C
     assert GEMINI_KEY not in row.key_ciphertext
     assert components.key_box.decrypt(row.key_ciphertext) == GEMINI_KEY
     assert row.priority == 5
+    brain = components.gemini  # the next turn sees the key without a restart
+    assert brain is not None
+    assert row.id in [k.id for k in brain.ring.ordered_keys()]
     assert "Kunci itu sudah tersimpan" in admin_console.follow(
         admin_console.post("/console/keys", {"label": "lagi", "key": GEMINI_KEY})
     )
