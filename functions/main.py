@@ -106,6 +106,11 @@ def reactivate_keys(request: flask.Request) -> tuple[dict[str, object], int]:
 
 
 @functions_framework.http
+def purge_media(request: flask.Request) -> tuple[dict[str, object], int]:
+    return _run_job("purge_media")
+
+
+@functions_framework.http
 def console(request: flask.Request) -> flask.Response:
     """The owner's web console (shared/webconsole), reached at CONSOLE_URL."""
     from shared.webconsole.cloud import serve

@@ -66,6 +66,14 @@ locals {
       concurrency = 1
       timeout     = 60
     }
+    purge_media = {
+      description = "Deletes stored voice notes, images and QRIS codes older than MEDIA_TTL_SECONDS."
+      component   = "jobs"
+      ingress     = "ALLOW_INTERNAL_ONLY"
+      memory      = "512Mi"
+      concurrency = 1
+      timeout     = 300
+    }
     console = {
       description = "The owner's web console; admins log in with a one-time link sent on WhatsApp."
       component   = "console"

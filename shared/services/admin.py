@@ -10,7 +10,8 @@ Commands start with `/` so they never collide with a customer's words:
     /laporan                       today's sales and profit
     /order REF                     look up an order
     /retry REF                     ask the supplier again about a pending order and settle it
-    /refund REF                    release a pending order's hold (refused once captured)
+    /refund REF                    refund a pending order the supplier says failed (refused
+                                   while it is pending there, or delivered)
     /login (or /console)           a one-time link into the web console (shared/webconsole)
 
 Everyone else gets a polite no; nothing an admin command does bypasses a ledger function.
@@ -29,10 +30,9 @@ from shared.errors import SupplierError
 from shared.log import hash_id
 from shared.services import receipts, replies
 from shared.services.dialog.turn import Turn
-from shared.services.notifications import Notification
 
 if TYPE_CHECKING:
-    from shared.ports import MoneyResult
+    from shared.services.refund import RefundOutcome
     from shared.services.settlement import Settled
     from shared.store import Store
     from shared.wiring import Components
@@ -49,7 +49,7 @@ HELP = (
     "/laporan — penjualan & profit hari ini\n"
     "/order REF — lihat pesanan\n"
     "/retry REF — cek ulang ke supplier\n"
-    "/refund REF — kembalikan saldo pesanan yang masih pending\n"
+    "/refund REF — kembalikan saldo pesanan yang gagal di supplier\n"
     "/login — link masuk konsol toko di browser"
 )
 
@@ -216,7 +216,7 @@ def retry_order(components: Components, ref: str) -> Settled:
     """Ask the supplier about order `ref` and settle it (shared with the web console)."""
     from shared.services.settlement import settle  # noqa: PLC0415
 
-    return settle("order", ref, components.settle_deps)
+    return settle("order", ref, components.settle_deps, recheck_final=True)
 
 
 def retry_reply(ref: str, outcome: Settled) -> str:
@@ -224,44 +224,40 @@ def retry_reply(ref: str, outcome: Settled) -> str:
     return f"Cek ulang {ref} ke supplier: {outcome.value}"
 
 
+_REFUND_TEXT = {
+    "refunded": "Refund {ref} berhasil: supplier memastikan gagal, saldo pelanggan sudah kembali.",
+    "already_refunded": "{ref} sudah pernah di-refund, tidak diulang.",
+    "delivered": "{ref} sudah sukses di supplier, tidak di-refund.",
+    "pending": "{ref} masih diproses supplier, refund ditahan. Coba lagi nanti ya.",
+    "unreachable": "Supplier belum bisa memastikan status {ref}, refund ditahan. Coba lagi nanti.",
+    "unknown": (
+        "Supplier tidak mengenali {ref}. Kalau yakin pesanan ini tidak pernah terkirim, kirim "
+        "/refund {ref} paksa"
+    ),
+    "not_found": "{ref} nggak ketemu.",
+}
+
+
 def _refund(turn: Turn, rest: str) -> None:
-    if not rest:
+    """Refund only what the supplier says it did not deliver (see `services.refund`)."""
+    from shared.services.refund import refund_order  # noqa: PLC0415
+
+    parts = rest.split()
+    if not parts:
         turn.say("Format: /refund REF")
         return
-    ref = rest.upper()
-    turn.say(refund_reply(ref, refund_order(turn.components, ref)))
+    ref = parts[0].upper()
+    force = len(parts) > 1 and parts[1].lower() == "paksa"
+    outcome = refund_order(ref, turn.components.settle_deps, force=force)
+    log.info("admin refund of %s (force=%s): %s", ref, force, outcome)
+    turn.say(refund_reply(ref, outcome, force=force))
 
 
-def refund_order(components: Components, ref: str) -> MoneyResult:
-    """Release a pending order's hold and tell the customer (shared with the web console)."""
-    order = components.store.get_order(ref)
-    result = components.store.release_order(ref, reason="refund by admin")
-    if result.outcome == "done" and order is not None:
-        components.notifier.notify(
-            Notification(
-                kind="order_failed",
-                customer_id=order.customer_id,
-                reff_id=ref,
-                product=order.layanan or order.code,
-                target=order.target,
-                price=order.price,
-                amount=order.price,
-                balance=result.balance,
-                reason="refund by admin",
-            )
-        )
-    return result
-
-
-def refund_reply(ref: str, result: MoneyResult) -> str:
-    """What the admin reads after a refund."""
-    if result.outcome == "done":
-        return f"Refund {ref} berhasil, saldo pelanggan {replies.rupiah(result.balance or 0)}"
-    if result.outcome == "already":
-        return f"{ref} sudah pernah di-refund, tidak diulang."
-    if result.reason == "final_state":
-        return f"{ref} sudah sukses, tidak bisa di-refund."
-    return f"{ref} nggak ketemu."
+def refund_reply(ref: str, outcome: RefundOutcome, *, force: bool = False) -> str:
+    """What the admin reads after a refund (shared with the web console)."""
+    if force and outcome == "refunded":
+        return f"Refund {ref} dipaksa: saldo pelanggan sudah kembali."
+    return _REFUND_TEXT[outcome].format(ref=ref)
 
 
 def _login(turn: Turn, _rest: str) -> None:

@@ -2,7 +2,8 @@
 
 Each redirects with a one-time notice afterwards.
 
-Retry is `admin.retry_order` (settle after asking the supplier), refund `admin.refund_order`,
+Retry is `admin.retry_order` (settle after asking the supplier), refund `refund.refund_order`
+(refused while the supplier says pending or success) with `/refund`'s replies,
 markup `admin.markup_rules_with`/`bill_fee_rules_with` + `save_markup_rules`; a manual saldo
 correction is `adjust_balance` behind `console_adjust_balance`, which records who and why.
 Every action is remembered in `console_actions`.
@@ -17,6 +18,7 @@ from werkzeug.wrappers import Response
 
 from shared.domain.money_text import parse_amount
 from shared.services import admin as admin_service
+from shared.services.refund import refund_order
 from shared.services.replies import rupiah
 from shared.webconsole import keys, prices
 from shared.webconsole.context import ConsoleContext, bounded_int, is_uuid
@@ -43,8 +45,10 @@ class Actions:
         ref = ref.upper()
         if request.form.get("confirm") != "yes":
             return self.ctx.back(".order", "Centang konfirmasi dulu sebelum refund.", ref=ref)
-        result = admin_service.refund_order(self.ctx.components, ref)
-        return self._done("refund", ref, admin_service.refund_reply(ref, result), ".order")
+        force = request.form.get("force") == "yes"
+        outcome = refund_order(ref, self.ctx.components.settle_deps, force=force)
+        message = admin_service.refund_reply(ref, outcome, force=force)
+        return self._done("refund", ref, message, ".order")
 
     def customer_adjust(self, customer_id: str) -> Response:
         """Credit or debit a saldo by hand, with a required reason."""

@@ -166,10 +166,6 @@ def _find(screen: Screen, phone: str, order: Order) -> None:
     screen.wait_for("Riwayat")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="waits for the money branch: /refund must ask the supplier first (issue 15, item 2)",
-)
 def test_a_refund_is_refused_while_the_supplier_says_pending(logged_in: Screen) -> None:
     shop = logged_in.shop
     phone = customer(shop, 50_000)
@@ -177,10 +173,15 @@ def test_a_refund_is_refused_while_the_supplier_says_pending(logged_in: Screen) 
     _find(logged_in, phone, order)
     logged_in.tick("Ya, kembalikan saldo pelanggan")
     logged_in.press("Refund")
-    logged_in.wait_for("Refund oleh")
+    page = logged_in.wait_for("refund ditahan")
+    assert f"{order.reff_id} masih diproses supplier, refund ditahan" in page
+    assert "Refund oleh 628111000333" in page  # the attempt is on the order's timeline
+    logged_in.shot("04b-refund-refused-pending")
     kept = shop.store.get_order(order.reff_id)
     assert kept is not None
     assert kept.status == "pending"
+    cid = shop.store.resolve_customer(phone=phone).customer_id
+    assert shop.store.get_balance(cid).balance == 50_000 - order.price
 
 
 def test_find_an_order_the_supplier_failed_and_refund_it_once(logged_in: Screen) -> None:
@@ -198,7 +199,7 @@ def test_find_an_order_the_supplier_failed_and_refund_it_once(logged_in: Screen)
     logged_in.tick("Ya, kembalikan saldo pelanggan")
     logged_in.press("Refund")
     page = logged_in.wait_for("berhasil")
-    assert f"Refund {order.reff_id} berhasil, saldo pelanggan Rp 50.000" in page
+    assert f"Refund {order.reff_id} berhasil: supplier memastikan gagal" in page
     assert "Saldo dikembalikan (refund)" in page
     assert "Refund" not in [b.text for b in logged_in.driver.find_elements("tag name", "button")]
     logged_in.shot("05-order-refunded")

@@ -29,6 +29,7 @@ ENTRY_POINTS = {
     "reconcile",
     "check_balance",
     "console",
+    "purge_media",
 }
 
 

@@ -201,6 +201,7 @@ def test_scheduler_calls_each_job_with_oidc_on_its_schedule(terraform: Terraform
         "refresh_prices": "*/10 * * * *",
         "reconcile": "*/2 * * * *",
         "check_balance": "0 * * * *",
+        "purge_media": "30 * * * *",
     }
     job = terraform.resource("google_cloud_scheduler_job", "job")
     target = block(job, "http_target")

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from conversation.conftest import Chat
 
 from shared.domain.pricing import SETTING_KEY, MarkupRules
@@ -48,6 +47,19 @@ def test_retry_asks_the_supplier_and_settles_like_the_whatsapp_command(
     assert settled.status == "success"
 
 
+def test_refund_of_an_order_the_supplier_delivered_is_refused(admin_console: Console) -> None:
+    buyer, order = bought(admin_console, "081234569992", lose_webhooks=True)
+    admin_console.components.sandbox.complete(order.reff_id, "success")  # webhook lost
+    page = admin_console.follow(
+        admin_console.post(f"/console/orders/{order.reff_id}/refund", {"confirm": "yes"})
+    )
+    assert f"{order.reff_id} sudah sukses di supplier, tidak di-refund." in page
+    assert buyer.balance() == 50_000 - order.price
+    settled = admin_console.components.store.get_order(order.reff_id)
+    assert settled is not None
+    assert settled.status == "success"
+
+
 def test_refund_needs_the_confirmation_box(admin_console: Console) -> None:
     _buyer, order = bought(admin_console, "081234569992", lose_webhooks=True)
     page = admin_console.follow(admin_console.post(f"/console/orders/{order.reff_id}/refund"))
@@ -57,13 +69,12 @@ def test_refund_needs_the_confirmation_box(admin_console: Console) -> None:
     assert still.status == "pending"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="waits for the money branch: /refund must ask the supplier first (issue 15, item 2)",
-)
 def test_refund_is_refused_while_the_supplier_says_pending(admin_console: Console) -> None:
     buyer, order = bought(admin_console, "081234569992", lose_webhooks=True)
-    admin_console.post(f"/console/orders/{order.reff_id}/refund", {"confirm": "yes"})
+    page = admin_console.follow(
+        admin_console.post(f"/console/orders/{order.reff_id}/refund", {"confirm": "yes"})
+    )
+    assert f"{order.reff_id} masih diproses supplier, refund ditahan" in page
     kept = admin_console.components.store.get_order(order.reff_id)
     assert kept is not None
     assert kept.status == "pending"
@@ -76,7 +87,7 @@ def test_refund_of_an_order_the_supplier_failed_refunds_once(admin_console: Cons
     page = admin_console.follow(
         admin_console.post(f"/console/orders/{order.reff_id}/refund", {"confirm": "yes"})
     )
-    assert f"Refund {order.reff_id} berhasil, saldo pelanggan Rp 50.000" in page
+    assert f"Refund {order.reff_id} berhasil: supplier memastikan gagal" in page
     assert buyer.balance() == 50_000
     again = admin_console.follow(
         admin_console.post(f"/console/orders/{order.reff_id}/refund", {"confirm": "yes"})
