@@ -36,7 +36,7 @@ def test_every_terraform_file_parses(terraform: Terraform) -> None:
     assert len(terraform.resources) > 40
 
 
-def test_the_eight_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
+def test_the_nine_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
     assert set(terraform.locals["functions"]) == ENTRY_POINTS
     fn = terraform.resource("google_cloudfunctions2_function", "fn")
     assert fn["for_each"] == "${local.functions}"
