@@ -107,8 +107,10 @@ def serve_command(args: argparse.Namespace) -> int:
             "http_host": args.host or settings.http_host,
             "http_port": args.port if args.port is not None else settings.http_port,
             # On embedded defaults nobody is an admin: the person at this terminal owns the
-            # process (and its database), so the terminal chat is the owner's.
-            "admin_numbers": settings.admin_numbers or (CONSOLE_PHONE if interactive else ""),
+            # process (and its database), so the terminal chat is the owner's. Never with
+            # WhatsApp connected: the console's phone number could then be a real sender.
+            "admin_numbers": settings.admin_numbers
+            or (CONSOLE_PHONE if interactive and not settings.wa_enabled else ""),
         }
     )
     runner = Runner(
