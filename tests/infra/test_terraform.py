@@ -212,13 +212,15 @@ def test_scheduler_calls_each_job_with_oidc_on_its_schedule(terraform: Terraform
     assert oidc["audience"] == target["uri"]
     for name in terraform.locals["schedules"]:
         assert terraform.locals["functions"][name]["ingress"] == "ALLOW_INTERNAL_ONLY"
-    # Only the webhook is public.
-    public = [
+    # Only the webhook (Atlantic) and the console (the owner's browser, behind its own login)
+    # are public.
+    public = sorted(
         name
         for name, body in terraform.of_type("google_cloud_run_service_iam_member").items()
         if body["member"] == "allUsers"
-    ]
-    assert public == ["webhook_public"]
+    )
+    assert public == ["console_public", "webhook_public"]
+    assert terraform.locals["functions"]["console"]["ingress"] == "ALLOW_ALL"
     assert (
         "atlantic_webhook"
         in terraform.resources[("google_cloud_run_service_iam_member", "webhook_public")][
@@ -297,12 +299,14 @@ def test_service_accounts_are_per_component_without_project_roles(terraform: Ter
         "webhook",
         "settler",
         "jobs",
+        "console",
     }
     assert {terraform.locals["functions"][name]["component"] for name in ENTRY_POINTS} == {
         "handler",
         "webhook",
         "settler",
         "jobs",
+        "console",
     }
     project_grants = terraform.of_type("google_project_iam_member")
     assert set(project_grants) == {"build"}
