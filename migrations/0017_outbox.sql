@@ -179,9 +179,11 @@ CREATE CONSTRAINT TRIGGER transfers_queue_notification AFTER UPDATE OF status ON
     FOR EACH ROW WHEN (OLD.status = 'pending' AND NEW.status <> 'pending')
     EXECUTE FUNCTION private.queue_transfer_notification();
 
--- Credited deposits whose order quote is still open: the orders waiting for their shortfall
--- deposit, the work `followup.complete_waiting_orders` retries until each is placed, cancelled,
--- superseded or expired. [{quote_id, customer_id, deposit_reff_id, credited_at}], oldest first.
+-- The orders waiting for their shortfall deposit: a credited deposit whose quote is still open,
+-- or was placed (the hold taken) by a process that died before the supplier was called (its
+-- order is pending and was never submitted). `followup.complete_waiting_orders` retries each
+-- until it is submitted, or its quote was cancelled, superseded or expired.
+-- [{quote_id, customer_id, deposit_reff_id, credited_at}], oldest credit first.
 CREATE INDEX deposits_quote ON public.deposits (quote_id) WHERE quote_id IS NOT NULL;
 CREATE FUNCTION public.waiting_orders(p_limit integer DEFAULT 100) RETURNS jsonb
 LANGUAGE sql STABLE AS $$
@@ -190,9 +192,17 @@ LANGUAGE sql STABLE AS $$
                'deposit_reff_id', x.reff_id, 'credited_at', x.credited_at)
              ORDER BY x.credited_at, x.reff_id), '[]'::jsonb)
       FROM (SELECT q.id AS quote_id, q.customer_id, d.reff_id, d.credited_at
-              FROM public.quotes q
-              JOIN public.deposits d ON d.quote_id = q.id
-             WHERE q.status = 'open' AND d.status = 'success'
+              FROM public.deposits d
+              JOIN public.quotes q ON q.id = d.quote_id
+             WHERE d.status = 'success'
+               AND (q.status = 'open'
+                    OR (q.status = 'confirmed'
+                        AND (EXISTS (SELECT 1 FROM public.orders o
+                                      WHERE o.quote_id = q.id AND o.status = 'pending'
+                                        AND o.submitted_at IS NULL)
+                             OR EXISTS (SELECT 1 FROM public.transfers t
+                                         WHERE t.quote_id = q.id AND t.status = 'pending'
+                                           AND t.submitted_at IS NULL))))
              ORDER BY d.credited_at, d.reff_id
              LIMIT greatest(p_limit, 0)) x
 $$;

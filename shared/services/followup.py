@@ -4,7 +4,9 @@ The customer said YA to a quote and was short of saldo; a QRIS deposit of the sh
 made for it (`deposits.quote_id`), and the customer was told the order completes by itself.
 That is work of its own, not a side effect of a notification: `Store.waiting_orders` lists
 every credited deposit whose quote is still open, and `complete_waiting_orders` (run by the
-reconcile job) places each one, under the customer's lock so it never races their messages.
+reconcile job) places each one, under the customer's lock so it never races their messages;
+an order whose hold was taken by a process that died before it reached the supplier is listed
+too, and submitted the same way.
 Right after the credit the notifier tries once at once (`try_waiting_order`); if the customer
 is busy at that moment, or anything fails, the next run of the job does it. A quote that is no
 longer open (placed, cancelled, superseded by a new request, expired) leaves the list by itself.
@@ -55,7 +57,13 @@ def try_waiting_order(
 
 def _place(components: Components, customer_id: str, quote_id: str, deposit_reff_id: str) -> str:
     quote = components.store.get_quote(quote_id)
-    if quote is None or quote.status != "open" or quote.customer_id != customer_id:
+    # `confirmed`: placed by a process that died before the supplier; executing it again is
+    # idempotent (the hold is not taken twice) and submits it.
+    if (
+        quote is None
+        or quote.status not in ("open", "confirmed")
+        or quote.customer_id != customer_id
+    ):
         return "gone"
     result = execute_quote(components, customer_id, quote_id, components.clock.now())
     log.info("waiting quote of %s executed: %s", hash_id(customer_id), result.status)

@@ -58,3 +58,28 @@ def test_a_waiting_order_the_customer_cancelled_is_left_alone(
     run_job("reconcile", components)
     assert _docs(chat, "order") == []
     assert chat.balance() > 2_000  # the deposit stays as saldo
+
+
+def test_a_waiting_order_placed_by_a_process_that_died_is_submitted_later(
+    chat: Chat, components: Components, tap: BusTap
+) -> None:
+    """The hold was taken (`place_order` committed), then the process died before the supplier."""
+    chat.say("halo")
+    chat.fund(2_000)
+    chat.say("pulsa telkomsel 10rb ke 081234567890")
+    chat.say("ya")
+    [deposit] = _docs(chat, "deposit")
+    lock = f"lock:customer:{chat.customer_id}"
+    assert components.cache.acquire(lock, "someone-else", 120)  # keep the fast path out
+    try:
+        components.sandbox.pay_deposit(deposit.reff_id)  # type: ignore[attr-defined]
+        assert components.settle_worker.wait_idle(timeout=60)
+    finally:
+        components.cache.release(lock, "someone-else")
+    quote = components.store.get_deposit(deposit.reff_id).quote_id  # type: ignore[attr-defined,union-attr]
+    assert components.store.place_order(quote, chat.customer_id).outcome == "done"  # then died
+    [order] = _docs(chat, "order")
+    assert order.status == "pending"  # type: ignore[attr-defined]
+    run_job("reconcile", components)
+    tap.wait_for(chat.chat, "SN:", timeout=20)
+    assert [o.status for o in _docs(chat, "order")] == ["success"]  # type: ignore[attr-defined]
