@@ -17,23 +17,34 @@ def _docs(chat: Chat, kind: str) -> list[object]:
     return [h for h in chat.components.store.history(chat.customer_id) if h.kind == kind]
 
 
-def test_a_waiting_order_skipped_while_the_customer_was_busy_is_placed_later(
-    chat: Chat, components: Components, tap: BusTap
-) -> None:
+def _short_of_saldo(chat: Chat) -> str:
+    """YA to a quote the saldo cannot pay: a QRIS deposit for the shortfall; its reff_id."""
     chat.say("halo")
     chat.fund(2_000)
     assert "kurang" in chat.say("pulsa telkomsel 10rb ke 081234567890")
     assert "QRIS" in chat.say("ya")
     [deposit] = _docs(chat, "deposit")
+    return deposit.reff_id  # type: ignore[attr-defined,no-any-return]
+
+
+def _paid_while_busy(chat: Chat, components: Components, deposit: str) -> None:
+    """The deposit is paid and credited while the customer's lock is held elsewhere."""
     lock = f"lock:customer:{chat.customer_id}"
     assert components.cache.acquire(lock, "someone-else", 120)  # the customer is mid-turn
     try:
-        components.sandbox.pay_deposit(deposit.reff_id)  # type: ignore[attr-defined]
-        tap.wait_for(chat.chat, "Deposit")  # credited and told
+        components.sandbox.pay_deposit(deposit)  # type: ignore[attr-defined]
         assert components.settle_worker.wait_idle(timeout=60)
-        assert _docs(chat, "order") == []  # could not be placed while the lock was held
     finally:
         components.cache.release(lock, "someone-else")
+
+
+def test_a_waiting_order_skipped_while_the_customer_was_busy_is_placed_later(
+    chat: Chat, components: Components, tap: BusTap
+) -> None:
+    deposit = _short_of_saldo(chat)
+    _paid_while_busy(chat, components, deposit)
+    tap.wait_for(chat.chat, "Deposit")  # credited and told
+    assert _docs(chat, "order") == []  # could not be placed while the lock was held
     report = run_job("reconcile", components)
     assert report["waiting_orders"]["placed"] >= 1  # type: ignore[index]
     [order] = _docs(chat, "order")
@@ -46,13 +57,9 @@ def test_a_waiting_order_skipped_while_the_customer_was_busy_is_placed_later(
 def test_a_waiting_order_the_customer_cancelled_is_left_alone(
     chat: Chat, components: Components, tap: BusTap
 ) -> None:
-    chat.say("halo")
-    chat.fund(2_000)
-    chat.say("pulsa telkomsel 10rb ke 081234567890")
-    chat.say("ya")
-    [deposit] = _docs(chat, "deposit")
+    deposit = _short_of_saldo(chat)
     chat.say("batal")
-    components.sandbox.pay_deposit(deposit.reff_id)  # type: ignore[attr-defined]
+    components.sandbox.pay_deposit(deposit)  # type: ignore[attr-defined]
     tap.wait_for(chat.chat, "Deposit")
     assert components.settle_worker.wait_idle(timeout=30)
     run_job("reconcile", components)
@@ -64,19 +71,10 @@ def test_a_waiting_order_placed_by_a_process_that_died_is_submitted_later(
     chat: Chat, components: Components, tap: BusTap
 ) -> None:
     """The hold was taken (`place_order` committed), then the process died before the supplier."""
-    chat.say("halo")
-    chat.fund(2_000)
-    chat.say("pulsa telkomsel 10rb ke 081234567890")
-    chat.say("ya")
-    [deposit] = _docs(chat, "deposit")
-    lock = f"lock:customer:{chat.customer_id}"
-    assert components.cache.acquire(lock, "someone-else", 120)  # keep the fast path out
-    try:
-        components.sandbox.pay_deposit(deposit.reff_id)  # type: ignore[attr-defined]
-        assert components.settle_worker.wait_idle(timeout=60)
-    finally:
-        components.cache.release(lock, "someone-else")
-    quote = components.store.get_deposit(deposit.reff_id).quote_id  # type: ignore[attr-defined,union-attr]
+    deposit = _short_of_saldo(chat)
+    _paid_while_busy(chat, components, deposit)  # keeps the fast path out
+    quote = components.store.get_deposit(deposit).quote_id  # type: ignore[union-attr]
+    assert quote is not None
     assert components.store.place_order(quote, chat.customer_id).outcome == "done"  # then died
     [order] = _docs(chat, "order")
     assert order.status == "pending"  # type: ignore[attr-defined]
