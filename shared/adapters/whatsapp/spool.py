@@ -26,11 +26,11 @@ LIMIT = 10_000
 
 
 class _Backend(Protocol):
-    def add(self, wa_msg_id: str, body: str) -> None: ...
+    def add(self, wa_msg_id: str, body: str) -> bool: ...
 
     def oldest(self, limit: int) -> list[tuple[int, str]]: ...
 
-    def remove(self, seq: int) -> None: ...
+    def remove(self, seq: int) -> bool: ...
 
     def count(self) -> int: ...
 
@@ -46,6 +46,8 @@ class InboundSpool:
         self._backend = backend
         self._limit = limit
         self._lock = threading.Lock()
+        # Kept in memory: the relay asks on every inbound message, on neonize's callback thread.
+        self._count = backend.count()
 
     @classmethod
     def beside(cls, session_db: str) -> InboundSpool:
@@ -57,13 +59,14 @@ class InboundSpool:
 
     def __len__(self) -> int:
         with self._lock:
-            return self._backend.count()
+            return self._count
 
     def add(self, message: InboundMessage) -> None:
         """Keep `message` behind the ones already waiting (the oldest go past the limit)."""
         with self._lock:
-            self._backend.add(message.wa_msg_id, message.model_dump_json())
+            self._count += self._backend.add(message.wa_msg_id, message.model_dump_json())
             dropped = self._backend.drop_oldest(self._limit)
+            self._count -= dropped
         if dropped:
             metrics.INBOUND_SPOOL_DROPPED.inc(dropped)
             log.error("inbound spool full: the %d oldest waiting messages were dropped", dropped)
@@ -78,7 +81,7 @@ class InboundSpool:
     def remove(self, seq: int) -> None:
         """That one was published."""
         with self._lock:
-            self._backend.remove(seq)
+            self._count -= self._backend.remove(seq)
 
     def close(self) -> None:
         """Close the connection (what waits stays stored)."""
@@ -98,11 +101,12 @@ class _Sqlite:
             " body TEXT NOT NULL)"
         )
 
-    def add(self, wa_msg_id: str, body: str) -> None:
-        self._db.execute(
+    def add(self, wa_msg_id: str, body: str) -> bool:
+        cursor = self._db.execute(
             "INSERT OR IGNORE INTO inbound_spool (wa_msg_id, body) VALUES (?, ?)",
             (wa_msg_id, body),
         )
+        return cursor.rowcount == 1
 
     def oldest(self, limit: int) -> list[tuple[int, str]]:
         rows = self._db.execute(
@@ -110,8 +114,8 @@ class _Sqlite:
         ).fetchall()
         return [(int(seq), str(body)) for seq, body in rows]
 
-    def remove(self, seq: int) -> None:
-        self._db.execute("DELETE FROM inbound_spool WHERE seq = ?", (seq,))
+    def remove(self, seq: int) -> bool:
+        return self._db.execute("DELETE FROM inbound_spool WHERE seq = ?", (seq,)).rowcount == 1
 
     def count(self) -> int:
         (n,) = self._db.execute("SELECT count(*) FROM inbound_spool").fetchone()
@@ -145,12 +149,13 @@ class _Postgres:
             " added_at timestamptz NOT NULL DEFAULT now())"
         )
 
-    def add(self, wa_msg_id: str, body: str) -> None:
-        self._db.execute(
+    def add(self, wa_msg_id: str, body: str) -> bool:
+        cursor = self._db.execute(
             "INSERT INTO wa_relay.inbound_spool (wa_msg_id, body) VALUES (%s, %s)"
             " ON CONFLICT (wa_msg_id) DO NOTHING",
             (wa_msg_id, body),
         )
+        return cursor.rowcount == 1
 
     def oldest(self, limit: int) -> list[tuple[int, str]]:
         rows = self._db.execute(
@@ -158,8 +163,9 @@ class _Postgres:
         ).fetchall()
         return [(int(seq), str(body)) for seq, body in rows]
 
-    def remove(self, seq: int) -> None:
-        self._db.execute("DELETE FROM wa_relay.inbound_spool WHERE seq = %s", (seq,))
+    def remove(self, seq: int) -> bool:
+        cursor = self._db.execute("DELETE FROM wa_relay.inbound_spool WHERE seq = %s", (seq,))
+        return cursor.rowcount == 1
 
     def count(self) -> int:
         row = self._db.execute("SELECT count(*) FROM wa_relay.inbound_spool").fetchone()
