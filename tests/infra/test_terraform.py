@@ -288,7 +288,8 @@ def test_every_function_that_calls_atlantic_egresses_through_the_static_nat_ip(
     assert service["vpc_connector_egress_settings"] == (
         '${each.value.static_egress ? "ALL_TRAFFIC" : null}'
     )
-    direct = {name for name, fn in terraform.locals["functions"].items() if not fn["static_egress"]}
+    functions = terraform.locals["functions"]
+    direct = {name for name, fn in functions.items() if not fn["static_egress"]}
     # Only these two never call Atlantic (tests/functions/test_egress.py runs them to prove it).
     assert direct == {"atlantic_webhook", "reactivate_keys"}
     nat = terraform.resource("google_compute_router_nat", "egress")
