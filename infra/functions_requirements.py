@@ -2,9 +2,10 @@
 
 Cloud Functions install `requirements.txt` from the source archive root. It must hold what
 `shared/` needs at run time (pyproject `[project.dependencies]` and everything they pull in, for
-Python 3.11 on Linux, the functions runtime), at exactly the versions tested in `requirements.lock`, and nothing from the
-`local` or `dev` extras (no neonize, no pgserver). Run `make functions-requirements` after changing
-dependencies; tests/infra fails while the file is stale.
+Python 3.11 on Linux, the functions runtime), at exactly the versions tested in
+`requirements.lock`, and nothing from the `local` or `dev` extras (no neonize, no pgserver). Run
+`make functions-requirements` after changing dependencies; tests/infra fails while the file is
+stale.
 """
 
 from __future__ import annotations

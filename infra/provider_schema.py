@@ -103,7 +103,7 @@ def _provider_link(types: dict[str, Any], config: str) -> re.Match[str]:
 
 
 def _provider_name(types: dict[str, Any], config: str) -> str:
-    """The provider's type name (`google`, `google-beta`, `time`): its local name in versions.tf."""
+    """The provider type (`google`, `google-beta`, `time`): its local name in versions.tf."""
     return _provider_link(types, config).group(2)
 
 

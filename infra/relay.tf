@@ -7,7 +7,7 @@
 # The image is built from wa-relay/Dockerfile by infra/cloudbuild-relay.yaml into the repository
 # below. The first apply runs with deploy_relay = false; the operator then builds the image,
 # pairs WhatsApp from their machine against the topics this apply created, and applies again
-# with deploy_relay = true (docs/operations.md, section 3).
+# with deploy_relay = true (docs/operations.md, sections 3 and 4).
 
 resource "google_artifact_registry_repository" "images" {
   #checkov:skip=CKV_GCP_84:Images hold no customer data or secrets; Google-managed encryption is enough and CMEK would add a KMS key to operate.

@@ -129,7 +129,7 @@ variable "relay_image_tag" {
 }
 
 variable "deploy_relay" {
-  description = "Create the Cloud Run relay. Leave false until the relay image is built and the WhatsApp number is paired (docs/operations.md, section 3); false again stops it (e.g. to re-pair)."
+  description = "Create the Cloud Run relay. Leave false until the relay image is built and the WhatsApp number is paired (docs/operations.md, sections 3 and 4); false again stops it (e.g. to re-pair)."
   type        = bool
   default     = false
 }

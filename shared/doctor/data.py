@@ -308,7 +308,7 @@ def _postgres_session(check: str, conn: _Conn, target: _Target) -> Finding:
     )
 
 
-_PAIR = "pair the number (docs/operations.md, section 3: `salesbot relay` on your machine)"
+_PAIR = "pair the number (docs/operations.md, section 4: `salesbot relay` on your machine)"
 
 
 def _sqlite_session(path: Path) -> Finding:

@@ -481,7 +481,7 @@ def test_an_unpaired_session_says_to_pair(stack: Stack) -> None:
     line = doctor().line("whatsapp")
     assert line.startswith("✗ whatsapp: the session store 127.0.0.1:")
     assert line.endswith(
-        "has no paired device: pair the number (docs/operations.md, section 3: `salesbot relay` "
+        "has no paired device: pair the number (docs/operations.md, section 4: `salesbot relay` "
         "on your machine)"
     )
 
