@@ -11,6 +11,7 @@ media bucket, webhook URL).
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, TextIO
@@ -81,14 +82,18 @@ def _stack(components: Components) -> str:
 def doctor_command(args: argparse.Namespace) -> int:
     """`salesbot doctor [--skip CHECK ...]`."""
     from shared.config import get_settings  # noqa: PLC0415
-    from shared.log import setup_logging  # noqa: PLC0415
     from shared.wiring import Components  # noqa: PLC0415
 
-    settings = get_settings()
-    # The report is the output; library chatter would only bury it.
-    setup_logging("error", settings.log_format)
     unknown = set(args.skip or ()) - set(CHECKS)
     if unknown:
         print(f"salesbot doctor: no check named {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
-    return run_doctor(Components(settings=settings), out=sys.stdout, skip=args.skip or ())
+    # The report is the output: what the adapters log on the way (a refused key, a retry) is
+    # already in its lines and would only bury them.
+    logging.disable(logging.ERROR)
+    try:
+        return run_doctor(
+            Components(settings=get_settings()), out=sys.stdout, skip=args.skip or ()
+        )
+    finally:
+        logging.disable(logging.NOTSET)
