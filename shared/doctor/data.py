@@ -55,29 +55,19 @@ def database(components: Components) -> list[Finding]:
 
 def migrations(components: Components) -> list[Finding]:
     """Every file under migrations/ is applied, unchanged, and nothing unknown is."""
-    settings = components.settings
-    url = _sql_url(settings)
-    if settings.database_mode == "embedded":
-        return [passed("migrations", "applied by `salesbot serve` each time it starts")]
-    if url is None:
-        return [failed("migrations", _needs_db_url("compare the migrations"))]
-    return [_connected("migrations", url, _url_name(settings), _migration_state)]
+    embedded = "applied by `salesbot serve` each time it starts"
+    return _over_sql(components, "migrations", embedded, "compare the migrations")
 
 
 def rls(components: Components) -> list[Finding]:
     """Row level security is on and the REST API's anonymous roles reach no row or function."""
-    settings = components.settings
-    url = _sql_url(settings)
-    if settings.database_mode == "embedded":
-        return [passed("rls", "embedded database: nothing serves it over HTTP")]
-    if url is None:
-        return [failed("rls", _needs_db_url("check what anon can reach"))]
-    return [rls_of(url, _url_name(settings))]
+    embedded = "embedded database: nothing serves it over HTTP"
+    return _over_sql(components, "rls", embedded, "check what anon can reach")
 
 
 def rls_of(url: str, name: str = "SUPABASE_DB_URL") -> Finding:
     """The RLS check of the database at `url` (also what tests run on a fresh database)."""
-    return _connected("rls", url, name, _exposure)
+    return _connected("rls", url, name, _PROBES["rls"])
 
 
 def session(components: Components) -> list[Finding]:
@@ -94,6 +84,17 @@ def session(components: Components) -> list[Finding]:
 
 
 # --- helpers --------------------------------------------------------------------------------
+
+
+def _over_sql(components: Components, check: str, embedded: str, purpose: str) -> list[Finding]:
+    """Run `check`'s probe over SQL, where the migrations go; say why when it cannot."""
+    settings = components.settings
+    if settings.database_mode == "embedded":
+        return [passed(check, embedded)]
+    url = _sql_url(settings)
+    if url is None:
+        return [failed(check, _needs_db_url(purpose))]
+    return [_connected(check, url, _url_name(settings), _PROBES[check])]
 
 
 def _sql_url(settings: Settings) -> str | None:
@@ -328,3 +329,6 @@ def _masked(jid: str) -> str:
     """`6281234567890.0:12@s.whatsapp.net` → `62812****7890` (the bot's own number)."""
     user = jid.split("@", 1)[0].split(".", 1)[0].split(":", 1)[0]
     return user[:5] + "****" + user[-4:] if len(user) > 9 else user
+
+
+_PROBES: dict[str, _Probe] = {"migrations": _migration_state, "rls": _exposure}

@@ -98,8 +98,5 @@ def stack(
         finally:
             webhook.shutdown()
             webhook.server_close()
-            webapp_close = getattr(webhook_app.__dict__.get("store"), "close", None)
-            if webapp_close:
-                webapp_close()
             pubsub.stop()
             front.close()

@@ -11,7 +11,7 @@ from __future__ import annotations
 import io
 import threading
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
@@ -78,31 +78,6 @@ class SupabaseFront:
         self._server.server_close()
 
 
-class GoogleFrontEnd:
-    """What Cloud Run's front end answers an anonymous caller while the invoker check is on."""
-
-    def __init__(self) -> None:
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                page = b"<html><title>403 Forbidden</title>Your client does not have permission"
-                self.send_response(403)
-                self.send_header("Content-Type", "text/html; charset=UTF-8")
-                self.send_header("Content-Length", str(len(page)))
-                self.end_headers()
-                self.wfile.write(page)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/"
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
 @dataclass
 class Stack:
     """The stand-ins and the environment that points the bot at them."""
@@ -113,13 +88,9 @@ class Stack:
     sandbox: Sandbox
     storage: StorageServer
     database_url: str
-    extra: list[object] = field(default_factory=list)
 
     def topic(self, name: str) -> str:
         return f"projects/{PROJECT}/topics/{PREFIX}-{name}"
-
-    def subscription(self, name: str) -> str:
-        return f"projects/{PROJECT}/subscriptions/{PREFIX}-{name}"
 
 
 @dataclass

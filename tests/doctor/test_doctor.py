@@ -14,15 +14,9 @@ from pathlib import Path
 import psycopg
 import pytest
 from fakes.gemini_server import error_reply, invalid_key_reply
+from fakes.http_stub import google_front_end
 
-from doctor.stack import (
-    PROJECT,
-    GoogleFrontEnd,
-    Stack,
-    as_url,
-    doctor,
-    unique,
-)
+from doctor.stack import PROJECT, Stack, as_url, doctor, unique
 from shared.cli import main
 from shared.doctor import CHECKS, data
 
@@ -446,14 +440,12 @@ def test_a_missing_media_bucket_says_to_create_it(stack: Stack) -> None:
 def test_a_webhook_behind_the_invoker_check_is_recognised(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    front = GoogleFrontEnd()
-    monkeypatch.setenv("ATL_WEBHOOK_URL", front.url)
-    try:
+    with google_front_end() as front:
+        monkeypatch.setenv("ATL_WEBHOOK_URL", front.url + "/")
         line = doctor().line("webhook")
-    finally:
-        front.close()
+    assert front.paths == ["/"], "one test call"
     assert line.startswith(
-        f"✗ webhook: {front.url}: Google refused an anonymous call (403) before the function"
+        f"✗ webhook: {front.url}/: Google refused an anonymous call (403) before the function"
     )
     assert "--no-invoker-iam-check" in line
 

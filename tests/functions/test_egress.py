@@ -11,55 +11,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import hcl2
 import httpx
 import pytest
 from fakes.functions_server import PROJECT, ROOT, FunctionServer, start_function, stop_function
+from fakes.http_stub import HttpStub
 from fakes.pubsub_server import PubSubServer
 
 USERNAME = "toko-egress"
 
 
-class Tripwire:
-    """An 'Atlantic' that answers nothing useful and remembers every path it was asked for."""
-
-    def __init__(self) -> None:
-        self.paths: list[str] = []
-        wire = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                wire.paths.append(self.path)
-                body = json.dumps({"status": False, "message": "tripwire"}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
-                return
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True).start()
-
-    def close(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-
 @pytest.fixture(scope="module")
-def tripwire() -> Iterator[Tripwire]:
-    wire = Tripwire()
-    yield wire
-    wire.close()
+def tripwire() -> Iterator[HttpStub]:
+    """An 'Atlantic' that answers nothing useful and remembers every path it was asked for."""
+    body = json.dumps({"status": False, "message": "tripwire"}).encode()
+    with HttpStub(200, body, "application/json") as wire:
+        yield wire
 
 
 def _serve(
@@ -90,7 +61,7 @@ def _directly_egressing() -> set[str]:
 
 
 def test_the_webhook_records_and_hands_off_without_calling_atlantic(
-    tripwire: Tripwire,
+    tripwire: HttpStub,
     database_url: str,
     pubsub_server: PubSubServer,
     tmp_path: Path,
@@ -120,7 +91,7 @@ def test_the_webhook_records_and_hands_off_without_calling_atlantic(
 
 
 def test_key_reactivation_runs_without_calling_atlantic_and_a_supplier_job_does(
-    tripwire: Tripwire,
+    tripwire: HttpStub,
     database_url: str,
     pubsub_server: PubSubServer,
     tmp_path: Path,
