@@ -76,6 +76,15 @@ locals {
       timeout       = 60
       static_egress = true
     }
+    purge_media = {
+      description   = "Deletes stored voice notes, images and QRIS codes older than MEDIA_TTL_SECONDS."
+      component     = "jobs"
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      memory        = "512Mi"
+      concurrency   = 1
+      timeout       = 300
+      static_egress = false # Supabase Storage only; never calls Atlantic
+    }
   }
 
   # Non-secret settings shared by every component (names match shared/config.py).

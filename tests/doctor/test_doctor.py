@@ -20,6 +20,8 @@ from doctor.stack import PROJECT, Stack, as_url, doctor, unique
 from shared.cli import main
 from shared.doctor import CHECKS, data
 
+REPO = Path(__file__).resolve().parents[2]
+
 
 def test_on_embedded_defaults_it_reports_the_embedded_stack_and_passes(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"PUBSUB_EMULATOR_HOST"}}
@@ -49,14 +51,17 @@ def test_on_embedded_defaults_it_reports_the_embedded_stack_and_passes(tmp_path:
 
 def test_a_healthy_serverless_stack_passes_every_check(stack: Stack) -> None:
     report = doctor()
-    # Until the privileges lock-down (migration 0013, issue 15) is merged, anon still reaches the
-    # functions of 0010-0012 here: see test_a_freshly_migrated_database_locks_anon_out.
-    assert [line for line in report.failed() if not line.startswith("✗ rls:")] == []
+    assert report.code == 0, report.text
+    assert report.failed() == []
     assert report.text.splitlines()[0] == (
         "salesbot doctor: database Supabase, cache Upstash, supplier Atlantic, bus Pub/Sub"
     )
     assert "runs the bot's SQL functions" in report.line("database")
-    assert "all 13 applied (latest 0035_whatsapp_session_schema.sql)" in report.line("migrations")
+    files = sorted(p.name for p in (REPO / "migrations").glob("*.sql"))
+    assert f"all {len(files)} applied (latest {files[-1]})" in report.line("migrations")
+    assert report.line("rls").endswith(
+        "tables; anon and authenticated can read no row and run no function"
+    )
     assert "write, read and expiry work" in report.line("cache")
     atlantic = report.line("atlantic")
     assert f"{stack.sandbox.url} answers: account 'toko-doctor', balance Rp " in atlantic
@@ -79,11 +84,11 @@ def test_the_cli_verb_exits_non_zero_on_a_problem(
     stack: Stack, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.setenv("UPSTASH_REDIS_REST_TOKEN", "wrong-token")
-    assert main(["doctor", "--skip", "gemini", "--skip", "rls"]) == 1
+    assert main(["doctor", "--skip", "gemini"]) == 1
     out = capsys.readouterr().out
     assert "- gemini: skipped (--skip gemini)" in out
     assert "✗ cache: " in out
-    assert out.splitlines()[-1] == "1 of 10 checks failed: fix the ✗ lines and run it again"
+    assert out.splitlines()[-1] == "1 of 11 checks failed: fix the ✗ lines and run it again"
     assert main(["doctor", "--skip", "nonsense"]) == 2
     assert "no check named nonsense" in capsys.readouterr().err
 
@@ -175,18 +180,14 @@ def test_an_unknown_migration_in_the_database_says_to_deploy_matching_code(stack
 # --- RLS and the anonymous roles ---------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the privileges lock-down (issue 15, migration 0013 on branch money) is not merged "
-    "here: anon may still run the functions of 0010-0012 and read schema_migrations; remove this "
-    "mark once it is",
-)
 def test_a_freshly_migrated_database_locks_anon_out(fresh_database: object) -> None:
     from shared.adapters.postgres.migrate import apply_migrations
 
     url: str = fresh_database()  # type: ignore[operator]
     with psycopg.connect(url, autocommit=True) as conn:
-        for role in data.EXPOSED_ROLES:  # as on Supabase (roles are cluster-wide)
+        # As on Supabase. Roles are cluster-wide: created once if missing, never dropped (other
+        # databases on the server may hold default privileges that name them).
+        for role in data.EXPOSED_ROLES:
             conn.execute(
                 f"DO $$ BEGIN CREATE ROLE {role}; EXCEPTION WHEN duplicate_object THEN NULL; "
                 "END $$"
@@ -206,14 +207,11 @@ def exposed_role(stack: Stack, monkeypatch: pytest.MonkeyPatch):  # type: ignore
 
     Roles are cluster-wide and other test sessions share the server: a uniquely named role stands
     in for `anon` (the check looks at the names in `data.EXPOSED_ROLES`) and is dropped after.
-    The database is first put in the state the lock-down leaves (nothing for PUBLIC), so each
-    test shows the one exposure it adds.
+    Each test adds one exposure to the locked-down database the migrations leave.
     """
     role = unique("anon")
     monkeypatch.setattr(data, "EXPOSED_ROLES", (role,))
     with psycopg.connect(stack.database_url, autocommit=True) as conn:
-        conn.execute("REVOKE EXECUTE ON ALL FUNCTIONS IN SCHEMA public, private FROM PUBLIC")
-        conn.execute("ALTER TABLE schema_migrations ENABLE ROW LEVEL SECURITY")
         conn.execute(f"CREATE ROLE {role}")
         conn.execute(f"GRANT USAGE ON SCHEMA public TO {role}")
         conn.execute(f"GRANT ALL ON ALL TABLES IN SCHEMA public TO {role}")

@@ -90,7 +90,7 @@ def test_the_webhook_records_and_hands_off_without_calling_atlantic(
     assert tripwire.paths == []
 
 
-def test_key_reactivation_runs_without_calling_atlantic_and_a_supplier_job_does(
+def test_the_key_and_media_jobs_run_without_calling_atlantic_and_a_supplier_job_does(
     tripwire: HttpStub,
     database_url: str,
     pubsub_server: PubSubServer,
@@ -107,6 +107,15 @@ def test_key_reactivation_runs_without_calling_atlantic_and_a_supplier_job_does(
         assert answer.json()["report"]["keys"] >= 2
     finally:
         stop_function(reactivate)
+    assert tripwire.paths == []
+
+    assert "purge_media" in _directly_egressing()
+    purge = _serve("purge_media", tmp_path / "p", database_url, pubsub_server, tripwire.url)
+    try:
+        answer = httpx.post(purge.url, json={}, timeout=30)
+        assert answer.status_code == 200, purge.logs()
+    finally:
+        stop_function(purge)
     assert tripwire.paths == []
 
     balance = _serve("check_balance", tmp_path / "b", database_url, pubsub_server, tripwire.url)

@@ -36,7 +36,7 @@ def test_every_terraform_file_parses(terraform: Terraform) -> None:
     assert len(terraform.resources) > 40
 
 
-def test_the_seven_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
+def test_the_eight_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
     assert set(terraform.locals["functions"]) == ENTRY_POINTS
     fn = terraform.resource("google_cloudfunctions2_function", "fn")
     assert fn["for_each"] == "${local.functions}"
@@ -203,6 +203,7 @@ def test_scheduler_calls_each_job_with_oidc_on_its_schedule(terraform: Terraform
         "refresh_prices": "*/10 * * * *",
         "reconcile": "*/2 * * * *",
         "check_balance": "0 * * * *",
+        "purge_media": "30 * * * *",
     }
     job = terraform.resource("google_cloud_scheduler_job", "job")
     target = block(job, "http_target")
@@ -290,8 +291,8 @@ def test_every_function_that_calls_atlantic_egresses_through_the_static_nat_ip(
     )
     functions = terraform.locals["functions"]
     direct = {name for name, fn in functions.items() if not fn["static_egress"]}
-    # Only these two never call Atlantic (tests/functions/test_egress.py runs them to prove it).
-    assert direct == {"atlantic_webhook", "reactivate_keys"}
+    # Only these never call Atlantic (tests/functions/test_egress.py runs them to prove it).
+    assert direct == {"atlantic_webhook", "reactivate_keys", "purge_media"}
     nat = terraform.resource("google_compute_router_nat", "egress")
     assert nat["nat_ip_allocate_option"] == "MANUAL_ONLY"
     assert nat["nat_ips"] == ["${google_compute_address.egress.self_link}"]
