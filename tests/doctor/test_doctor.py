@@ -114,6 +114,25 @@ def test_an_unreachable_supabase_is_named(stack: Stack, monkeypatch: pytest.Monk
     )
 
 
+def test_a_direct_database_url_is_checked_the_same_way(
+    stack: Stack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SUPABASE_URL")
+    monkeypatch.delenv("SUPABASE_DB_URL")
+    monkeypatch.setenv("DATABASE_URL", stack.database_url)  # keyword form: psycopg takes it too
+    report = doctor()
+    assert report.text.splitlines()[0].startswith(
+        "salesbot doctor: database Postgres (DATABASE_URL)"
+    )
+    assert report.line("database").startswith("✓ database: PostgreSQL ")
+    assert report.line("database").endswith(" at DATABASE_URL answers")
+    assert report.line("migrations").startswith("✓ migrations: all ")
+    monkeypatch.setenv("DATABASE_URL", "postgresql://postgres@127.0.0.1:9/postgres")
+    assert (
+        doctor().line("database").startswith("✗ database: cannot connect to 127.0.0.1:9/postgres")
+    )
+
+
 def test_migrations_need_the_session_pooler_url(
     stack: Stack, monkeypatch: pytest.MonkeyPatch
 ) -> None:
