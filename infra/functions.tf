@@ -9,7 +9,7 @@ locals {
   repo_root = "${path.module}/.."
 
   # Package data in shared/ (see [tool.setuptools.package-data] in pyproject.toml) plus code.
-  shared_sources    = fileset("${local.repo_root}/shared", "**/*.{py,json,sql,txt,yaml}")
+  shared_sources    = fileset("${local.repo_root}/shared", "**/*.{py,json,sql,txt,yaml,html,css,js}")
   functions_sources = fileset("${local.repo_root}/functions", "*.py")
 
   functions = {
@@ -85,7 +85,20 @@ locals {
       timeout       = 300
       static_egress = false # Supabase Storage only; never calls Atlantic
     }
+    console = {
+      description   = "The owner's web console; admins log in with a one-time link sent on WhatsApp."
+      component     = "console"
+      ingress       = "ALLOW_ALL" # the owner's phone browser
+      memory        = "512Mi"
+      concurrency   = 16
+      timeout       = 60
+      static_egress = true # refund and retry ask Atlantic
+    }
   }
+
+  # The console's address, known before it exists (gen2 functions answer on cloudfunctions.net
+  # too): on_message puts it in the /login links it sends, the console scopes its cookie to it.
+  console_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/${var.name_prefix}-console"
 
   # Non-secret settings shared by every component (names match shared/config.py).
   common_env = {
@@ -103,6 +116,7 @@ locals {
     PUBSUB_INBOUND_TOPIC         = google_pubsub_topic.inbound.name
     PUBSUB_OUTBOUND_TOPIC        = google_pubsub_topic.outbound.name
     PUBSUB_SUPPLIER_EVENTS_TOPIC = google_pubsub_topic.supplier_events.name
+    CONSOLE_URL                  = local.console_url
     # Not read by the code: changing it rolls new revisions, which re-read secrets at "latest".
     CONFIG_REVISION = var.config_revision
   }
@@ -170,7 +184,7 @@ resource "google_storage_bucket_object" "function_source" {
 }
 
 resource "google_cloudfunctions2_function" "fn" {
-  #checkov:skip=CKV_GCP_124:atlantic_webhook must accept traffic from the internet (Atlantic calls it); every other function is ALLOW_INTERNAL_ONLY. The webhook authenticates each call by its signature.
+  #checkov:skip=CKV_GCP_124:atlantic_webhook (Atlantic calls it) and console (the owner's browser) must accept traffic from the internet; every other function is ALLOW_INTERNAL_ONLY. The webhook authenticates each call by its signature, the console by a session opened with a one-time link sent to an admin's WhatsApp.
   for_each = local.functions
 
   name        = "${var.name_prefix}-${replace(each.key, "_", "-")}"
@@ -238,7 +252,8 @@ resource "google_cloud_run_service_iam_member" "events_push_invokes_settler" {
 # Public on purpose: Atlantic cannot authenticate to Google. The function rejects any request
 # without the right X-ATL-Signature (constant-time compare) and only records the event; the
 # settler re-queries the supplier before moving money, so an unauthenticated caller can change
-# nothing. Two ways to be public (https://cloud.google.com/run/docs/authenticating/public):
+# nothing. Two ways to be public, `public_access` for the webhook and the console alike
+# (https://cloud.google.com/run/docs/authenticating/public):
 # - "allusers": roles/run.invoker for allUsers, below. Refused where the organisation policy
 #   iam.allowedPolicyMemberDomains (domain restricted sharing) applies, which newer organisations
 #   have by default.
@@ -250,10 +265,24 @@ resource "google_cloud_run_service_iam_member" "events_push_invokes_settler" {
 #   call reaches the function.
 resource "google_cloud_run_service_iam_member" "webhook_public" {
   #checkov:skip=CKV_GCP_102:Atlantic cannot present a Google identity, so the webhook is public by design; see the comment above.
-  count = var.webhook_public_access == "allusers" ? 1 : 0
+  count = var.public_access == "allusers" ? 1 : 0
 
   location = var.region
   service  = google_cloudfunctions2_function.fn["atlantic_webhook"].name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_cloud_run_service_iam_member" "console_public" {
+  #checkov:skip=CKV_GCP_102:The owner opens the console in a phone browser, which cannot present a Google identity; see the comment below.
+  # Public on purpose: every page but the login explanation needs a session, which only a
+  # one-time link sent to an ADMIN_NUMBERS WhatsApp opens (signed HttpOnly Secure SameSite=Strict
+  # cookie, CSRF on every form, strict CSP; shared/webconsole/auth.py). Public as the webhook is
+  # (`public_access`, above).
+  count = var.public_access == "allusers" ? 1 : 0
+
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["console"].name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

@@ -221,13 +221,13 @@ variable "tunables" {
   }
 }
 
-variable "webhook_public_access" {
-  description = "How Atlantic's webhook is made public: \"allusers\" grants roles/run.invoker to allUsers (refused under the domain-restricted-sharing organisation policy); \"no_invoker_check\" grants nothing and you turn Cloud Run's invoker check off once with gcloud (docs/operations.md)."
+variable "public_access" {
+  description = "How the two public functions (Atlantic's webhook, the owner's console) are made public: \"allusers\" grants roles/run.invoker to allUsers (refused under the domain-restricted-sharing organisation policy); \"no_invoker_check\" grants nothing and you turn Cloud Run's invoker check off once with gcloud (docs/operations.md)."
   type        = string
   default     = "allusers"
 
   validation {
-    condition     = contains(["allusers", "no_invoker_check"], var.webhook_public_access)
-    error_message = "webhook_public_access must be allusers or no_invoker_check."
+    condition     = contains(["allusers", "no_invoker_check"], var.public_access)
+    error_message = "public_access must be allusers or no_invoker_check."
   }
 }

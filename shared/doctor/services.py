@@ -354,7 +354,7 @@ def _webhook_answer(url: str, answer: httpx.Response) -> Finding:
         return failed(
             "webhook",
             f"{url}: Google refused an anonymous call ({answer.status_code}) before the "
-            "function, so Atlantic's calls are refused too: apply with webhook_public_access = "
+            "function, so Atlantic's calls are refused too: apply with public_access = "
             '"allusers", or turn the invoker check off: `gcloud run services update '
             "$(terraform output -raw webhook_service) --region=REGION --no-invoker-iam-check`",
         )

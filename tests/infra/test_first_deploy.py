@@ -69,15 +69,27 @@ def test_the_pubsub_agent_exists_before_it_is_granted_anything(terraform: Terraf
     assert "gcp-sa-pubsub" not in text, "the agent's address is the identity's, not a guess"
 
 
-def test_the_webhook_can_be_public_without_granting_all_users(terraform: Terraform) -> None:
-    public = terraform.resource("google_cloud_run_service_iam_member", "webhook_public")
-    assert public["count"] == '${var.webhook_public_access == "allusers" ? 1 : 0}'
-    variable = terraform.variables["webhook_public_access"]
+def test_the_public_functions_can_be_public_without_granting_all_users(
+    terraform: Terraform,
+) -> None:
+    everyone = {
+        name: body
+        for name, body in terraform.of_type("google_cloud_run_service_iam_member").items()
+        if body["member"] == "allUsers"
+    }
+    assert set(everyone) == {"webhook_public", "console_public"}
+    for body in everyone.values():
+        assert body["count"] == '${var.public_access == "allusers" ? 1 : 0}'
+    variable = terraform.variables["public_access"]
     assert variable["default"] == "allusers"
     assert '"no_invoker_check"' in block(variable, "validation")["condition"]
-    assert terraform.outputs["webhook_service"]["value"] == (
-        '${google_cloudfunctions2_function.fn["atlantic_webhook"].service_config[0].service}'
-    )
+    for output, function in (
+        ("webhook_service", "atlantic_webhook"),
+        ("console_service", "console"),
+    ):
+        assert terraform.outputs[output]["value"] == (
+            f'${{google_cloudfunctions2_function.fn["{function}"].service_config[0].service}}'
+        )
 
 
 def _tunable_names(terraform: Terraform) -> set[str]:

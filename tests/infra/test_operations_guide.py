@@ -184,14 +184,14 @@ def test_every_terraform_name_in_the_guide_exists(terraform: Terraform) -> None:
     code = _code()
     outputs = set(re.findall(r"terraform(?: -chdir=infra)? output(?: -raw)? (\w+)", code))
     assert {"atlantic_webhook_url", "egress_ip", "doctor_env", "relay_image"} <= outputs
-    assert {"build_service_account", "webhook_service", "secret_ids"} <= outputs
+    assert {"build_service_account", "webhook_service", "console_service", "secret_ids"} <= outputs
     assert outputs <= set(terraform.outputs)
     for target in re.findall(r"-target=(\w+)\.(\w+)", code):
         assert target in terraform.resources, target
     assert (INFRA / "cloudbuild-relay.yaml").exists()
     for name in re.findall(r"(\w+) = (?:true|false|\"[a-z_]+\")", GUIDE):
         assert name in terraform.variables, name
-    assert '"no_invoker_check"' in str(terraform.variables["webhook_public_access"])
+    assert '"no_invoker_check"' in str(terraform.variables["public_access"])
 
 
 def test_every_secret_the_guide_adds_is_one_terraform_creates(terraform: Terraform) -> None:
