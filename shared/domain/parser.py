@@ -306,7 +306,9 @@ def _money_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
         if _has(j, v.status) or r.ids.refs:
             return "deposit_status", _slots(r, "ref"), 0.9
         return "deposit_create", _slots(r, "amount", "method"), 0.95 if r.amount else 0.8
-    transfer = _has(j, v.transfer)
+    # "kirim 100rb ke bri 0123…": sending money to a bank account is a transfer.
+    sends = " kirim " in j and r.bank is not None and r.provider is None and bool(r.ids.numbers)
+    transfer = _has(j, v.transfer) or sends
     if _has(j, v.account_check) or (
         _has(j, v.check) and r.bank and r.ids.numbers and not transfer
     ):
@@ -420,7 +422,8 @@ def parse(text: str) -> ParseResult:
     short = _short_answer(tokens, joined)
     if short is not None:
         return ParseResult(short, {}, 0.95)
-    names = _has(joined, vocab.transfer) and not _has(joined, vocab.deposit)
+    sends = " kirim " in joined and any(aliases().bank_at(tokens, i) for i in range(len(tokens)))
+    names = (_has(joined, vocab.transfer) or sends) and not _has(joined, vocab.deposit)
     r = _read(text, names=names, zones=_about_zone_game(text, tokens))
     _scale_denominations(r)
     decided = _money_intent(r) or _bill_intent(r)

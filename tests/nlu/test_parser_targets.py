@@ -42,3 +42,15 @@ def test_the_parser_reads_targets_amounts_and_methods(
         assert result.slots.get(key) == value, (key, result.slots)
     if not slots:
         assert "amount" not in result.slots
+
+
+def test_sending_money_to_a_bank_account_is_a_transfer() -> None:
+    result = parse("kirim 100rb ke bri 0123456789012 an Siti")
+    assert result.intent == "transfer_create"
+    assert result.slots == {
+        "bank": "bri",
+        "account_no": "0123456789012",
+        "account_name": "Siti",
+        "amount": 100_000,
+    }
+    assert parse("kirim pulsa 10rb ke 081234567890").intent == "topup_create"
