@@ -151,6 +151,7 @@ class Deposit(_Row):
     get_balance: int | None = None
     status: DepositStatus
     qr_string: str | None = None
+    pay_to: str | None = None
     expires_at: datetime | None = None
     credited_at: datetime | None = None
     created_at: datetime
