@@ -230,16 +230,3 @@ def extract_identifiers(text: str, *, names: bool = False, zones: bool = False) 
             found.numbers.append(found.masked[span[0] : span[1]])
             found.masked = _blank(found.masked, *span)
     return found
-
-
-def game_id_labels(text: str) -> dict[str, str]:
-    """Game ids with a zone as a customer can proofread them: `123456781234` -> `12345678 (1234)`.
-
-    The supplier takes id and zone as one run of digits, which nobody can check on a quote
-    card; this keeps the split the customer typed.
-    """
-    labels: dict[str, str] = {}
-    for match in _GAME_ZONE.finditer(text):
-        zone = match["z1"] or match["z2"] or match["z3"]
-        labels[match["id"] + zone] = f"{match['id']} ({zone})"
-    return labels

@@ -92,14 +92,51 @@ def _closing_components(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
                 store.close()
 
 
-def chat(monkeypatch: pytest.MonkeyPatch, phone: str, lines: list[str]) -> str:
-    """Pipe `lines` into `salesbot chat --user PHONE --wait 0`; returns what it printed."""
+def chat(monkeypatch: pytest.MonkeyPatch, phone: str, lines: list[str], wait: float = 0) -> str:
+    """Pipe `lines` into `salesbot chat --user PHONE --wait W`; returns what it printed."""
     out = io.StringIO()
     with _closing_components(monkeypatch), redirect_stdout(out):
         monkeypatch.setattr(sys, "stdin", io.StringIO("\n".join(lines) + "\n"))
-        code = cli.main(["chat", "--user", phone, "--wait", "0"])
+        code = cli.main(["chat", "--user", phone, "--wait", str(wait)])
     assert code == 0
     return out.getvalue()
+
+
+@dataclass
+class Customer:
+    """One customer of `salesbot chat` on the test database, with the store to check after."""
+
+    phone: str
+    customer_id: str
+    store: Store
+    monkeypatch: pytest.MonkeyPatch
+
+    def chat(self, *lines: str, wait: float = 0) -> str:
+        """Type `lines` into `salesbot chat` as this customer; what it printed."""
+        return chat(self.monkeypatch, self.phone, list(lines), wait)
+
+    def purchases(self) -> list[Purchase]:
+        """What the ledger holds for this customer (see the module docstring)."""
+        return purchases(self.store, self.customer_id)[0]
+
+
+@contextmanager
+def customer(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, *, saldo: int = 0
+) -> Iterator[Customer]:
+    """A fresh customer (with `saldo`) of a `salesbot chat` on `database_url`."""
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.setenv("LOG_LEVEL", "warning")
+    get_settings.cache_clear()
+    phone = "62819" + str(uuid.uuid4().int)[:8]
+    store = Store(PostgresRpc(database_url, max_size=1))
+    try:
+        customer_id = str(store.resolve_customer(phone=phone).customer_id)
+        if saldo:
+            assert store.adjust_balance(customer_id, saldo, f"corpus-{phone}").ok
+        yield Customer(phone=phone, customer_id=customer_id, store=store, monkeypatch=monkeypatch)
+    finally:
+        store.close()
 
 
 def purchases(store: Store, customer_id: str) -> tuple[list[Purchase], dict[str, int]]:
@@ -165,19 +202,10 @@ def compare(
 
 def run(case: dict[str, Any], *, database_url: str, monkeypatch: pytest.MonkeyPatch) -> Outcome:
     """Play one corpus conversation and score it."""
-    monkeypatch.setenv("DATABASE_URL", database_url)
-    monkeypatch.setenv("LOG_LEVEL", "warning")
-    get_settings.cache_clear()
-    phone = "62819" + str(uuid.uuid4().int)[:8]
-    store = Store(PostgresRpc(database_url, max_size=1))
-    try:
-        customer_id = str(store.resolve_customer(phone=phone).customer_id)
-        if case.get("saldo"):
-            assert store.adjust_balance(customer_id, int(case["saldo"]), f"corpus-{phone}").ok
-        transcript = chat(monkeypatch, phone, list(case["say"]))
-        found, per_quote = purchases(store, customer_id)
-    finally:
-        store.close()
+    saldo = int(case.get("saldo") or 0)
+    with customer(database_url, monkeypatch, saldo=saldo) as who:
+        transcript = who.chat(*case["say"])
+        found, per_quote = purchases(who.store, who.customer_id)
     wrong, missing = compare(list(case["expect"]), found)
     return Outcome(
         id=str(case["id"]),
