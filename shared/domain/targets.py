@@ -187,6 +187,22 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
+def _longest_phone(written: str) -> tuple[str, int] | None:
+    """The phone in a run of digit groups, and how many characters it takes.
+
+    `0877 1234 5678 25rb` runs on into the amount (`…5678 25`): the last groups are dropped
+    until what is left is a mobile number.
+    """
+    candidate = written
+    while candidate:
+        phone = normalise_phone(candidate)
+        if phone is not None:
+            return phone, len(candidate)
+        cut = max(candidate.rfind(sep) for sep in " .-")
+        candidate = candidate[:cut].rstrip(" .-") if cut > 0 else ""
+    return None
+
+
 def extract_identifiers(text: str, *, names: bool = False, zones: bool = False) -> Identifiers:
     """Find phones, game ids, long numbers and references in `text` and blank them out.
 
@@ -207,10 +223,11 @@ def extract_identifiers(text: str, *, names: bool = False, zones: bool = False) 
     if _DIGIT.search(found.masked) is None:
         return found
     for match in _PHONE.finditer(found.masked):
-        phone = normalise_phone(match.group())
-        if phone is not None:
+        longest = _longest_phone(match.group())
+        if longest is not None:
+            phone, length = longest
             found.phones.append(phone)
-            found.masked = _blank(found.masked, match.start(), match.end())
+            found.masked = _blank(found.masked, match.start(), match.start() + length)
     for match in _GAME_ZONE.finditer(found.masked):
         zone = match["z1"] or match["z2"] or match["z3"]
         found.game_ids.append(game_target(match["id"], zone))

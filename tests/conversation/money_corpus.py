@@ -35,6 +35,8 @@ from shared.config import get_settings
 from shared.store import Store
 from shared.wiring import Components
 
+from .conftest import close
+
 CORPUS = Path(__file__).parent / "data" / "money_corpus.jsonl"
 Purchase = dict[str, object]
 
@@ -84,12 +86,7 @@ def _closing_components(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
         yield
     finally:
         for components in made:
-            sandbox = components.__dict__.get("sandbox")
-            if sandbox is not None:
-                sandbox.close()
-            store = components.__dict__.get("store")
-            if store is not None:
-                store.close()
+            close(components)
 
 
 def chat(monkeypatch: pytest.MonkeyPatch, phone: str, lines: list[str], wait: float = 0) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conversation.conftest import Chat, close, make_components
+from conversation.conftest import Chat
 from fakes.gemini_server import FakeGemini, Recorded, Reply, call_reply, text_reply
 
 from shared.services import receipts
@@ -36,15 +36,6 @@ def fake() -> Iterator[FakeGemini]:
 
 
 @pytest.fixture
-def components(database_url: str, fake: FakeGemini) -> Iterator[Components]:
-    comps = make_components(database_url, gemini_keys="key-1", gemini_base_url=fake.url)
-    yield comps
-    if comps.__dict__.get("gemini") is not None:
-        comps.__dict__["gemini"].close()
-    close(comps)
-
-
-@pytest.fixture
 def break_next_card(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
     """Set `[True]`: the next quote card cannot be made (its quote row exists, no card shows)."""
     real = receipts.quote_card
@@ -65,9 +56,9 @@ def _orders(chat: Chat) -> list[object]:
 
 
 def test_ya_after_a_failed_proposal_buys_nothing(
-    components: Components, fake: FakeGemini, break_next_card: list[bool]
+    engine_components: Components, fake: FakeGemini, break_next_card: list[bool]
 ) -> None:
-    chat = Chat(components)
+    chat = Chat(engine_components)
     chat.fund(200_000)
     break_next_card[0] = True
     answer = chat.say("kak tolong beliin diamond buat adikku dong")
@@ -83,9 +74,9 @@ def test_ya_after_a_failed_proposal_buys_nothing(
 
 
 def test_ya_after_a_failed_proposal_never_buys_it_instead_of_the_card_shown(
-    components: Components, fake: FakeGemini, break_next_card: list[bool]
+    engine_components: Components, fake: FakeGemini, break_next_card: list[bool]
 ) -> None:
-    chat = Chat(components)
+    chat = Chat(engine_components)
     chat.fund(200_000)
     shown = chat.say("pulsa telkomsel 10rb ke 081234567890")
     assert "Telkomsel 10.000" in shown

@@ -96,6 +96,12 @@ def test_mobile_numbers_are_ten_to_thirteen_digits_from_08(raw: str, phone: str 
     assert normalise_phone(raw) == phone
 
 
+def test_a_phone_followed_by_an_amount_is_still_the_phone() -> None:
+    found = extract_identifiers("tolong pulsain 0877 1234 5678 25rb")
+    assert found.phones == ["087712345678"]
+    assert "25rb" in found.masked
+
+
 def test_digits_of_any_script_become_ascii_in_place() -> None:
     text = "pulsa ０８１２ ٠٨١٢ ०८१२ 0812"
     assert ascii_digits(text) == "pulsa 0812 0812 0812 0812"

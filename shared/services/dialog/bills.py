@@ -10,6 +10,7 @@ import logging
 import uuid
 from typing import TYPE_CHECKING
 
+from shared.domain.targets import ascii_digits
 from shared.errors import SupplierError, SupplierRejected
 from shared.services import replies
 from shared.services.dialog import products
@@ -32,7 +33,7 @@ def bill_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
         turn.state = DialogState(intent="bill_check", slots=slots, asking="brand")
         turn.say("Tagihan apa kak? (PLN, BPJS, Indihome, PDAM, HP pascabayar, …)")
         return
-    customer_no = str(slots.get("customer_no") or slots.get("target") or "").strip()
+    customer_no = ascii_digits(str(slots.get("customer_no") or slots.get("target") or "")).strip()
     if not customer_no:
         turn.state = DialogState(
             intent="bill_check", slots={**slots, "code": code}, asking="customer_no"

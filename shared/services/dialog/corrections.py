@@ -166,7 +166,7 @@ def _topup_request(
         return new
     new = _without_code(new)
     new["product"] = "data" if product.category.lower() == "data" else "pulsa"
-    nominal = amount or request.get("amount") or _nominal(product.name)
+    nominal = amount or request.get("amount") or topup.nominal_of(product.name)
     if nominal:
         new["amount"] = nominal
     brand = change.brand or named or (None if kind == "phone" else product.provider)
@@ -242,11 +242,6 @@ def _count_amount(count: str | None, kind: str) -> int | None:
         return None
     value = int(count)
     return value * 1_000 if 0 < value <= 1_000 else None
-
-
-def _nominal(name: str) -> int | None:
-    match = re.search(r"\b\d{1,3}(?:\.\d{3})+\b", name)
-    return int(match.group().replace(".", "")) if match else None
 
 
 def _first(*candidates: list[str]) -> str | None:

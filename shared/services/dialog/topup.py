@@ -281,7 +281,7 @@ def _counterpart(
     own = set(words(product.provider)) | set(words(_brand_title(product.provider)))
     rest = " ".join(w for w in words(product.name) if w not in own)
     amount = slots.get("amount")
-    nominal = amount if isinstance(amount, int) else _nominal(product.name)
+    nominal = amount if isinstance(amount, int) else nominal_of(product.name)
     query = f"{operator.name} {rest}"
     found = products.find(turn.components, query, limit=catalog.MAX_SHOWN)
     wanted: dict[str, SlotValue] = {"product": rest}
@@ -292,7 +292,7 @@ def _counterpart(
     return chosen if chosen is not None and chosen.category == product.category else None
 
 
-def _nominal(name: str) -> int | None:
+def nominal_of(name: str) -> int | None:
     """`Telkomsel 10.000` -> 10000: the face value written in a pulsa product's name."""
     match = re.search(r"\b\d{1,3}(?:\.\d{3})+\b", name)
     return int(match.group().replace(".", "")) if match else None
