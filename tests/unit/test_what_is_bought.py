@@ -87,6 +87,8 @@ def test_plain_qris_allows_for_its_instant_fee() -> None:
         ("bca", "bca"),
         ("dana", "DANA"),
         ("jenius", None),
+        ("pake bca aja", "bca"),
+        ("via dana deh", "DANA"),
     ],
 )
 def test_a_named_method_is_picked_from_the_suppliers_list(
@@ -125,7 +127,16 @@ def test_a_change_to_an_open_quote_is_read_from_the_message(
 
 @pytest.mark.parametrize(
     "text",
-    ["ya", "iya kak", "batal", "dana 50rb 081234567890", "deposit 50rb", "cek saldo", "makasih"],
+    [
+        "ya",
+        "iya kak",
+        "batal",
+        "dana 50rb 081234567890",
+        "pulsa 10rb 085712345678",
+        "deposit 50rb",
+        "cek saldo",
+        "makasih",
+    ],
 )
 def test_a_message_that_is_no_change_is_left_to_the_other_tiers(text: str) -> None:
     assert corrections.read(text) is None

@@ -78,6 +78,8 @@ def read(text: str) -> Change | None:
     parsed = parse(plain)
     if parsed.intent in _OWN_REQUESTS:
         return None
+    if parsed.intent == "topup_create" and "brand" in parsed.slots and "target" in parsed.slots:
+        return None  # "pulsa 10rb 0857…": a whole new request, read afresh by the rules
     brand = str(parsed.slots.get("brand") or "")
     if brand and aliases().group_of(brand) not in {None, "operator"} and not _method_in(plain):
         return None  # "dana 50rb 0812…": another product altogether

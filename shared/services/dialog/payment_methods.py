@@ -108,12 +108,15 @@ def pick(methods: list[Method], said: str | None) -> Method | None:
     "BCA Virtual Account", `dana` is "E-Wallet DANA").
     """
     wanted = (said or DEFAULT_METHOD).strip().lower()
-    for method in methods:
-        if method.code.lower() == wanted:
-            return method
-    for method in methods:
-        if wanted in words(method.name) and not method.is_qris:
-            return method
+    candidates = [wanted, *words(wanted)]  # "pake bca aja": each word is tried too
+    for candidate in candidates:
+        for method in methods:
+            if method.code.lower() == candidate:
+                return method
+    for candidate in candidates:
+        for method in methods:
+            if candidate in words(method.name) and not method.is_qris:
+                return method
     return None
 
 
