@@ -8,7 +8,7 @@
 --
 -- pay_to: what the customer pays into for a bank or e-wallet method (virtual account number and
 -- holder, or a payment link), kept so the same instructions can be shown again. QRIS deposits
--- keep their payload in qr_string.
+-- keep their payload in qr_string. Privileges: the runner's private.lock_down() (0013).
 
 ALTER TABLE public.deposits ADD COLUMN pay_to text;
 
@@ -35,18 +35,5 @@ BEGIN
         RETURN private.result('refused', 'not_found', NULL, jsonb_build_object('reff_id', p_reff_id));
     END IF;
     RETURN private.result('done', NULL, d.customer_id, private.deposit_fields(d));
-END
-$$;
-
--- Service role only, like every function (0008, 0009): Postgres grants EXECUTE to PUBLIC on a
--- new function whatever the schema's default privileges say.
-REVOKE EXECUTE ON FUNCTION public.latest_deposit_for_quote(uuid) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION public.set_deposit_pay_to(text, text) FROM PUBLIC;
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'service_role') THEN
-        GRANT EXECUTE ON FUNCTION public.latest_deposit_for_quote(uuid) TO service_role;
-        GRANT EXECUTE ON FUNCTION public.set_deposit_pay_to(text, text) TO service_role;
-    END IF;
 END
 $$;

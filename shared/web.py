@@ -1,4 +1,4 @@
-"""The all-in-one HTTP app: health, metrics, the Atlantic webhook and the job endpoints."""
+"""The all-in-one HTTP app: health, metrics, Atlantic webhook, jobs, and the `/console`."""
 
 from __future__ import annotations
 
@@ -28,9 +28,10 @@ def create_app(components: Components) -> Flask:
 
     @app.post("/jobs/<name>")
     def job(name: str) -> tuple[dict[str, object], int]:
-        expected = f"Bearer {components.jobs_token}"
+        token = components.jobs_token
+        expected = f"Bearer {token}"
         given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if not token or not hmac.compare_digest(given.encode(), expected.encode()):
             return {"error": "unauthorized"}, 401
         if name not in get_jobs():
             return {"error": f"unknown job {name!r}"}, 404
@@ -44,4 +45,7 @@ def create_app(components: Components) -> Flask:
         status, body = components.handle_atlantic_webhook(headers, read_capped(request.stream))
         return body, status
 
+    from shared.webconsole.app import console_blueprint  # noqa: PLC0415
+
+    app.register_blueprint(console_blueprint(components), url_prefix="/console")
     return app

@@ -174,6 +174,7 @@ def open_deposit(turn: Turn, method: Method, amount: int, *, quote: Quote | None
         fee=invoice.fee,
         get_balance=invoice.get_balance,
         expires_at=jakarta_time(invoice.expired_at),
+        tambahan=invoice.tambahan,
     )
     pay_to = None
     if not invoice.qr_string:
@@ -192,7 +193,7 @@ def open_deposit(turn: Turn, method: Method, amount: int, *, quote: Quote | None
 def show_again(turn: Turn, deposit: Deposit) -> None:
     """YA again while the quote's deposit is open: the same invoice, never a second one."""
     label = _label(turn.components, deposit.metode)
-    _show(turn, deposit, total=deposit.nominal, label=label, again=True)
+    _show(turn, deposit, total=deposit.nominal + deposit.tambahan, label=label, again=True)
 
 
 def _show(turn: Turn, deposit: Deposit, *, total: int, label: str, again: bool = False) -> None:
