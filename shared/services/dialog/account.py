@@ -45,7 +45,11 @@ def order_status(turn: Turn, slots: dict[str, SlotValue]) -> None:
         return
     deposit = store.get_deposit(reff_id=ref)
     if deposit is not None and deposit.customer_id == turn.customer_id:
-        turn.say(receipts.deposit_status(deposit.nominal, deposit.status, deposit.reff_id))
+        turn.say(
+            receipts.deposit_status(
+                deposit.nominal, deposit.status, deposit.reff_id, deposit.get_balance
+            )
+        )
         return
     transfer = store.get_transfer(reff_id=ref)
     if transfer is not None and transfer.customer_id == turn.customer_id:

@@ -21,7 +21,16 @@ from shared.domain.parser import ParseResult, parse
 from shared.errors import SalesbotError
 from shared.services import admin, replies
 from shared.services.agent_services import bound_turn
-from shared.services.dialog import account, bills, catalog, confirm, deposits, topup, transfers
+from shared.services.dialog import (
+    account,
+    bills,
+    catalog,
+    confirm,
+    corrections,
+    deposits,
+    topup,
+    transfers,
+)
 from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Reply, Turn
 
@@ -114,6 +123,10 @@ class _Tiers:
         number = text.strip().rstrip(".")
         if state.choices and number.isdigit():
             return self._run(lambda: _pick_choice(self.turn, int(number)))
+        # Issue 13: a message that changes the open quote ("salah nomor, ke 0813… aja", "ya tapi
+        # ke 0813…", "pake dana aja") gets a new card; corrections.py decides what a change is.
+        if state.quote_id and corrections.changes_quote(self.turn, text):
+            return self._run(lambda: corrections.correct(self.turn, text))
         result = self.parse(text)
         if result.intent == "confirm":
             return self._run(lambda: confirm.confirm(self.turn))
