@@ -77,12 +77,13 @@ locals {
       static_egress = true
     }
     deliver_outbox = {
-      description = "Publishes replies, notifications and alerts whose first publish did not go through."
-      component   = "jobs"
-      ingress     = "ALLOW_INTERNAL_ONLY"
-      memory      = "512Mi"
-      concurrency = 1
-      timeout     = 50 # shorter than the 1-minute schedule, so runs never overlap
+      description   = "Publishes replies, notifications and alerts whose first publish did not go through."
+      component     = "jobs"
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      memory        = "512Mi"
+      concurrency   = 1
+      timeout       = 50   # shorter than the 1-minute schedule, so runs never overlap
+      static_egress = true # a queued deposit notification places the order waiting for it
     }
     purge_media = {
       description   = "Deletes stored voice notes, images and QRIS codes older than MEDIA_TTL_SECONDS."
