@@ -17,7 +17,7 @@ from shared.domain.targets import ascii_digits, normalise_phone
 from shared.errors import SupplierError, SupplierRejected
 from shared.services import receipts, replies, transfer_fees
 from shared.services.dialog.quote_card import show_quote
-from shared.services.dialog.state import DialogState, SlotValue
+from shared.services.dialog.state import DialogState, SlotValue, amount_of
 from shared.services.dialog.turn import Turn
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,8 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
             turn.say(f"Nomor {bank.upper()} itu nomor HP kak (diawali 08, 10–13 digit) 🙏")
         _ask(turn, {**slots, "account_no": ""}, "account_no")
         return
-    amount = slots.get("amount")
-    if not isinstance(amount, int) or amount <= 0:
+    amount = amount_of(slots)
+    if amount is None:
         turn.state = DialogState(
             intent="transfer_create",
             slots={**slots, "bank": bank, "account_no": account},
