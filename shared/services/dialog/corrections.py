@@ -18,8 +18,8 @@ from shared.domain.aliases import aliases, words
 from shared.domain.money_text import find_amounts
 from shared.domain.parser import parse
 from shared.domain.targets import ascii_digits, extract_identifiers, operator_named
-from shared.errors import SupplierError
-from shared.services import receipts
+from shared.errors import SalesbotError, SupplierError
+from shared.services import receipts, replies
 from shared.services.dialog import (
     bills,
     deposits,
@@ -126,17 +126,22 @@ def _apply(turn: Turn, quote: Quote, change: Change) -> None:
         store.cancel_open_quotes(turn.customer_id)
     turn.state = DialogState()
     turn.say(CHANGED)
+    method = change.method or _str(request.get("method"))
     if quote.kind == "topup":
         topup.topup_create(turn, _topup_request(turn, request, change))
     elif quote.kind == "transfer":
         transfers.transfer_create(turn, _transfer_request(request, change))
     elif quote.kind == "bill":
-        bills.bill_check(
-            turn, {"code": request.get("code", ""), "customer_no": change.target or ""}
-        )
+        customer_no = change.target or str(request.get("customer_no") or request.get("target"))
+        slots: dict[str, SlotValue] = {"code": request.get("code", ""), "customer_no": customer_no}
+        bills.bill_check(turn, {**slots, **({"method": method} if method else {})})
     else:
-        amount = change.amount or quote.amount
-        deposits.quote_deposit(turn, amount, change.method or _str(request.get("method")))
+        try:
+            deposits.quote_deposit(turn, change.amount or quote.amount, method)
+        except SupplierError:
+            turn.say(replies.BUSY)
+        except SalesbotError as exc:  # the method's limits or an unknown method, in words
+            turn.say(str(exc))
 
 
 def _topup_request(
@@ -185,6 +190,8 @@ def _without_code(request: dict[str, SlotValue]) -> dict[str, SlotValue]:
 
 def _transfer_request(request: dict[str, SlotValue], change: Change) -> dict[str, SlotValue]:
     new = dict(request)
+    if change.method:
+        new["method"] = change.method
     if change.target:
         new["account_no"] = change.target
     if change.amount:

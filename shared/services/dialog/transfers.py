@@ -72,13 +72,23 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
         )
         return
     given = str(slots.get("account_name") or "").strip() or None
-    quote_transfer(turn, bank, account, amount, given_name=given)
+    method = str(slots.get("method") or "") or None
+    quote_transfer(turn, bank, account, amount, given_name=given, method=method)
 
 
-def quote_transfer(
-    turn: Turn, bank: str, account: str, amount: int, *, given_name: str | None = None
+def quote_transfer(  # noqa: PLR0913 -- the request's parts, as the customer gave them
+    turn: Turn,
+    bank: str,
+    account: str,
+    amount: int,
+    *,
+    given_name: str | None = None,
+    method: str | None = None,
 ) -> None:
-    """Check the account's holder at the supplier and show the quote card."""
+    """Check the account's holder at the supplier and show the quote card.
+
+    `method`: how a short saldo's deposit is paid (QRIS when None).
+    """
     components = turn.components
     try:
         checked = components.supplier.check_account(bank_code=bank, account_number=account)
@@ -129,6 +139,7 @@ def quote_transfer(
             "account_no": account,
             "amount": amount,
             **({"account_name": given_name} if given_name else {}),
+            **({"method": method} if method else {}),
         },
         warning=warning,
     )
