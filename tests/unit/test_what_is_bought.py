@@ -111,6 +111,7 @@ def test_a_named_method_is_picked_from_the_suppliers_list(
         ("pake dana aja", None, None, None, "dana"),
         ("lewat bca va deh", None, None, None, "bca"),
         ("salah id, 87654321 2345", "876543212345", None, None, None),
+        ("081311112222", "081311112222", None, None, None),
     ],
 )
 def test_a_change_to_an_open_quote_is_read_from_the_message(
@@ -137,6 +138,7 @@ def test_a_change_to_an_open_quote_is_read_from_the_message(
         "deposit 50rb",
         "cek saldo",
         "makasih",
+        "2",
     ],
 )
 def test_a_message_that_is_no_change_is_left_to_the_other_tiers(text: str) -> None:

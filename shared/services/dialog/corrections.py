@@ -51,7 +51,9 @@ _OWN_REQUESTS = {
     "cancel",
 }
 _VIA = frozenset({"via", "pake", "pakai", "pakek", "lewat", "lwt", "bayar", "pakainya", "pakenya"})
-# "yg 20 aja": a bare number this small is a denomination in thousands (or a game's count).
+# "yg 20 aja": a bare number this small is a denomination in thousands (or a game's count),
+# but only with a word that says it replaces something ("2" alone is no change).
+_CUES = frozenset({"yg", "yang", "aja", "saja", "ganti", "jadi", "deh", "ubah", "eh", "salah"})
 _BARE_DENOMINATION = re.compile(r"(?<![\d.,])(\d{1,4})(?![\d.,])")
 
 
@@ -93,7 +95,7 @@ def read(text: str) -> Change | None:
     amounts = [a for a in find_amounts(ids.masked) if a.has_unit]
     if amounts:
         change.amount = amounts[0].value
-    else:
+    elif _CUES & set(words(plain)):
         bare = _BARE_DENOMINATION.search(ids.masked)
         change.count = bare.group(1) if bare else None
     return None if change.empty else change
