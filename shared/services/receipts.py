@@ -251,7 +251,7 @@ def refund_notice(product: str, target: str, price: int, ref: str, balance: int 
 
 def deposit_methods(methods: Sequence[tuple[str, int, int]]) -> str:
     """Available deposit methods with their limits."""
-    lines = [f"• {name.upper()} ({rupiah(lo)} – {rupiah(hi)})" for name, lo, hi in methods]
+    lines = [f"• {name} ({rupiah(lo)} – {rupiah(hi)})" for name, lo, hi in methods]
     return "Isi saldo bisa lewat:\n" + "\n".join(lines) + "\nContoh: _deposit 50k via qris_ 😊"
 
 

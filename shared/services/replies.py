@@ -169,6 +169,8 @@ QUESTIONS: dict[str, str] = {
     "bank": "Ke bank atau e-wallet apa kak? (misal BCA, BRI, DANA, OVO)",
     "account_no": "Nomor rekening / nomor e-wallet tujuannya berapa kak?",
     "ref": "Nomor pesanannya (ref) berapa kak?",
+    "zone": "Zone ID-nya berapa kak? Angka di dalam kurung di profil game, misal (1234).",
+    "method": "Mau deposit lewat apa kak? Misal QRIS, BCA VA, DANA atau OVO.",
 }
 
 
