@@ -98,5 +98,10 @@ def stack(
         finally:
             webhook.shutdown()
             webhook.server_close()
+            # Each test's webhook app holds a pool; left open, the suite runs the server out of
+            # connections (max_connections is 100 on the CI machine).
+            webhook_store = webhook_app.__dict__.get("store")
+            if webhook_store is not None:
+                webhook_store.close()
             pubsub.stop()
             front.close()
