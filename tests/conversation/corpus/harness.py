@@ -13,7 +13,8 @@ File format (`*.convo`, UTF-8; `#` starts a comment line):
     fund: 50000                           # saldo put on the customer's wallet before it starts
     wait: 10                              # seconds the last line waits for notifications
     > the customer's message              # one turn; the checks below apply to its replies
-                                          # ({ref}: the last `Ref: …` the customer was shown)
+                                          # ({ref}: the last `Ref: …` the customer was shown;
+                                          # {refshort}: its first 8 characters, lowercase)
       ~ text | other text                 # the replies contain one of these (case-insensitive)
       ! text | other text                 # ... and none of these
       ? card -unknown                     # recognisers (see RECOGNISERS); "-" negates
@@ -298,9 +299,11 @@ class Runner:
                 if step.settle:
                     replay(chat, segment, wait=SETTLE_WAIT, echo=echo)
                     segment = []
-                elif "{ref}" in step.text:
+                elif "{ref" in step.text:
                     replay(chat, segment, wait=0, echo=echo)
-                    segment = [step.text.replace("{ref}", _last_ref(events))]
+                    ref = _last_ref(events)
+                    text = step.text.replace("{ref}", ref).replace("{refshort}", ref[:8].lower())
+                    segment = [text]
                 else:
                     segment.append(step.text)
             replay(chat, segment, wait=c.final_wait(), echo=echo)
