@@ -55,6 +55,7 @@ from shared.services.dialog.state import load_state, save_state
 from shared.services.dialog.turn import Reply, Turn
 from shared.services.locks import customer_lock
 from shared.services.notify import remember_channel
+from shared.services.takeover import PAUSE_CACHE_SECONDS, pause, pause_key, paused
 from shared.wiring import Components
 
 log = logging.getLogger(__name__)
@@ -62,7 +63,6 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_TTL_SECONDS = 15 * 60
 IDENTITY_TTL_SECONDS = 10 * 60
-PAUSE_CACHE_SECONDS = 24 * 3600
 MAX_TURN_ATTEMPTS = 3
 # Longer than on_message's timeout (120 s), so a live worker is never taken over.
 TURN_LEASE_SECONDS = 180
@@ -151,6 +151,7 @@ def _attempt(
 def _turn(message: InboundMessage, components: Components, customer_id: str) -> list[Reply]:
     now = components.clock.now()
     if message.from_me:
+        # The owner typed in this chat: the bot steps back.
         pause(
             components,
             customer_id,
@@ -219,23 +220,8 @@ def resolve(message: InboundMessage, components: Components) -> str | None:
         cache.set(key, customer_id, ttl_seconds=IDENTITY_TTL_SECONDS)
     until = resolved.customer.paused_until
     if until is not None:
-        cache.set(f"pause:{customer_id}", until.isoformat(), ttl_seconds=PAUSE_CACHE_SECONDS)
+        cache.set(pause_key(customer_id), until.isoformat(), ttl_seconds=PAUSE_CACHE_SECONDS)
     return customer_id
-
-
-def pause(components: Components, customer_id: str, until: datetime) -> None:
-    """The owner took over the chat: the bot stays quiet there until `until`."""
-    components.store.set_customer_pause(customer_id, until)
-    components.cache.set(
-        f"pause:{customer_id}", until.isoformat(), ttl_seconds=PAUSE_CACHE_SECONDS
-    )
-    log.info("owner took over chat %s until %s", hash_id(customer_id), until)
-
-
-def paused(components: Components, customer_id: str, now: datetime) -> bool:
-    """Whether an owner takeover is still running in this chat."""
-    until = components.cache.get(f"pause:{customer_id}")
-    return until is not None and datetime.fromisoformat(until) > now
 
 
 def _catch_up(components: Components, customer_id: str) -> list[Reply]:

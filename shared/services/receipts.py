@@ -262,9 +262,10 @@ def transfer_failed(amount: int, bank: str, account: str, ref: str, balance: int
 # --- wallet ----------------------------------------------------------------------------------
 
 
-def balance(amount: int) -> str:
-    """The customer's saldo."""
-    return f"Saldo kakak sekarang *{rupiah(amount)}* 😊 Mau isi saldo? Ketik _deposit 50k_."
+def balance(amount: int, *, suggest_deposit: bool = False) -> str:
+    """The customer's saldo, with how to top it up when asked for."""
+    text = f"Saldo kakak sekarang *{rupiah(amount)}* 😊"
+    return text + " Mau isi saldo? Ketik _deposit 50k_." if suggest_deposit else text
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -60,7 +60,7 @@ def numbered(options: Sequence[Option]) -> str:
 
 def greeting(text: str) -> str:
     """Answer a greeting in kind ("pagi" gets "Selamat pagi!")."""
-    lowered = text.lower()
+    lowered = text.lower().replace("malem", "malam").replace("siank", "siang")
     for part in ("pagi", "siang", "sore", "malam"):
         if part in lowered:
             return f"Selamat {part}! Mau cek harga atau top up produk apa nih? 😊"
@@ -81,9 +81,32 @@ HELP = (
 
 SMALLTALK = "Siap kak 😊 Kalau mau cek harga atau top up, tinggal bilang aja ya."
 
+THANKS = "Sama-sama kak 😊 Kalau butuh apa-apa lagi, tinggal chat aja ya."
+
+HOLDING = "Oke kak, aku tunggu ya 😊"
+
+
+def goodbye(text: str) -> str:
+    """A goodbye in kind ("wassalamualaikum" gets "waalaikumsalam")."""
+    if "wassalam" in text.lower():
+        return "Waalaikumsalam kak 🙏 Makasih ya, ditunggu order berikutnya 😊"
+    return "Siap kak, makasih ya! Kalau butuh apa-apa tinggal chat lagi 😊"
+
+
+PRICE_MENU = (
+    "Mau cek harga apa kak? 😊\n"
+    "• Pulsa & paket data — _pulsa tsel 10rb_, _kuota xl_\n"
+    "• Token PLN — _token pln 50rb_\n"
+    "• Game — _ml 86_, _ff 100_\n"
+    "• E-wallet — _dana 50rb_, _gopay 20rb_\n"
+    "• Streaming & voucher — _netflix_, _viu_, _google play_\n"
+    "Atau sebut budget-nya, misal _budget 20rb_."
+)
+
 UNKNOWN = (
-    "Maaf kak, aku belum nangkep maksudnya 🙏 Coba tulis misalnya _pulsa tsel 10rb ke "
-    "0812xxxx_ atau _viu berapa?_. Ketik *bantuan* buat lihat semua yang bisa aku bantu."
+    "Maaf kak, yang itu aku belum bisa bantu 🙏 Aku bisa bantu pulsa & paket data, token PLN, "
+    "top up game & e-wallet, bayar tagihan, isi saldo, transfer, dan cek status pesanan. "
+    "Coba tulis misalnya _pulsa tsel 10rb ke 0812xxxx_ atau _viu berapa?_"
 )
 
 BRAIN_BUSY = (
@@ -120,8 +143,10 @@ def price_list(title: str, options: Sequence[Option], *, more: bool) -> str:
     return text + "\nBalas nomornya kalau mau beli 😊"
 
 
-def one_price(name: str, price: int) -> str:
-    """The price of the one product the customer named."""
+def one_price(name: str, price: int, *, buying: bool = False) -> str:
+    """The price of the one product the customer named (or is buying now)."""
+    if buying:
+        return f"*{name}* harganya {rupiah(price)} kak 😊"
     return f"*{name}* harganya {rupiah(price)} kak 😊 Mau langsung beli?"
 
 
@@ -177,6 +202,126 @@ def ask(slot: str) -> str:
     return QUESTIONS.get(slot, "Bisa dijelasin lagi kak?")
 
 
+def ask_again(slot: str, product: str | None) -> str:
+    """The open question once more, after answering something else in between."""
+    about = f" buat *{product}*" if product else ""
+    return f"Balik ke yang tadi{about} ya kak: {ask(slot)}"
+
+
 def invalid_option(count: int) -> str:
     """A number outside the offered list."""
     return f"Pilih nomor 1 sampai {count} ya kak 😊"
+
+
+def picked(label: str, price: int | None) -> str:
+    """The item the customer picked from a list, said back (with its price)."""
+    cost = f" ({rupiah(price)})" if price is not None else ""
+    return f"Oke, *{label}*{cost} ya kak 👍"
+
+
+def which_option(count: int) -> str:
+    """YA to a list: which item?"""
+    return f"Mau yang nomor berapa kak? Balas angkanya (1–{count}) ya 😊"
+
+
+def what_number(digits: str) -> str:
+    """A bare number with nothing open."""
+    return (
+        f"Angka *{digits}* itu maksudnya apa kak? 😊 Kalau mau beli, tulis lengkap ya, misal "
+        "_pulsa tsel 20rb ke 0812xxxx_ atau _viu berapa?_ buat lihat daftar harganya."
+    )
+
+
+def what_for_number(target: str) -> str:
+    """A bare phone number with nothing open."""
+    return f"Nomor {target} mau diisi apa kak? Misal _pulsa 20rb_, _kuota 10gb_, _dana 50rb_."
+
+
+NEXT_REQUEST = "Lanjut ke permintaan berikutnya ya kak 👇"
+
+
+def queued(texts: Sequence[str]) -> str:
+    """Requests of the same message that wait for the card shown now."""
+    listed = "; ".join(f"_{t}_" for t in texts)
+    return (
+        f"Satu-satu ya kak biar nggak ketuker 🙏 Setelah yang ini aku lanjut: {listed}. "
+        "Balas *YA* atau *BATAL* dulu untuk yang di atas."
+    )
+
+
+def queue_dropped(texts: Sequence[str]) -> str:
+    """Waiting requests given up because the customer asked for something else."""
+    listed = "; ".join(f"_{t}_" for t in texts)
+    return f"Oke kak, yang tadi ({listed}) nggak aku lanjutkan ya. Kirim lagi kalau masih mau."
+
+
+# --- follow-ups and a person -----------------------------------------------------------------
+
+
+def ref_not_found(ref: str) -> str:
+    """A reference that is none of this customer's orders, deposits or transfers."""
+    return f"Ref *{ref}* nggak ketemu di akun kakak 🙏 Cek lagi kodenya ya (ada di struk)."
+
+
+def nothing_yet(subject: str | None) -> str:
+    """A follow-up with nothing to follow up on."""
+    if subject == "deposit":
+        return "Belum ada deposit di akun kakak 😊 Ketik _deposit 50rb_ buat isi saldo."
+    if subject == "transfer":
+        return "Belum ada transfer di akun kakak 😊"
+    return "Belum ada pesanan di akun kakak 😊 Mau beli apa?"
+
+
+OFFER_HUMAN = "Kalau mau dibantu langsung sama admin, ketik *admin* ya kak 🙏"
+
+
+def handing_off() -> str:
+    """The customer asked for a person (or the bot kept failing them)."""
+    return (
+        "Siap kak, aku panggilin admin ya 🙏 Admin bakal balas langsung di chat ini secepatnya. "
+        "Sementara itu aku diam dulu biar nggak ganggu."
+    )
+
+
+def owner_handoff_alert(*, who: str, why: str, minutes: int, lines: Sequence[str]) -> str:
+    """The owner's alert: who needs a person, why, and the chat's last lines."""
+    text = (
+        f"🙋 Pelanggan {who} butuh admin ({why}). Bot diam di chat ini {minutes} menit; "
+        "balas langsung dari WhatsApp ini."
+    )
+    if lines:
+        text += "\nPercakapan terakhir:\n" + "\n".join(lines)
+    return text
+
+
+# --- accounts --------------------------------------------------------------------------------
+
+
+def account_holder(bank: str, number: str, name: str | None) -> str:
+    """The holder of an account the customer asked about."""
+    who = f"atas nama *{name}*" if name else "valid"
+    return (
+        f"Rekening {bank.upper()} {number} {who} ✅\n"
+        "Mau transfer ke sini? Sebut nominalnya ya kak, misal _50rb_."
+    )
+
+
+def account_not_found(bank: str, number: str) -> str:
+    """An account number the supplier does not know."""
+    return f"Rekening {bank.upper()} {number} nggak ketemu kak 🙏 Cek lagi bank dan nomornya ya."
+
+
+# --- bills -----------------------------------------------------------------------------------
+
+
+def which_bill(brand: str, names: Sequence[str]) -> str:
+    """A bill kind with one company per city (PDAM): which one."""
+    return (
+        f"Tagihan {brand.upper()} yang mana kak? Balas nomornya atau nama kotanya ya:\n"
+        f"{numbered([Option(label=n) for n in names])}"
+    )
+
+
+def bill_not_found(customer_no: str) -> str:
+    """The supplier has no bill for this number."""
+    return f"Tagihan untuk nomor {customer_no} nggak ketemu kak 🙏 Cek lagi nomornya ya."

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from shared.domain.catalog import Product
+from shared.domain.followups import is_goodbye
+from shared.domain.parser import says_thanks
 from shared.services import replies
 from shared.services.dialog import products
 from shared.services.dialog.state import Choice, DialogState, SlotValue
@@ -17,8 +19,13 @@ def greet(turn: Turn, _slots: dict[str, SlotValue]) -> None:
 
 
 def smalltalk(turn: Turn, _slots: dict[str, SlotValue]) -> None:
-    """A friendly nudge back to business."""
-    turn.say(replies.SMALLTALK)
+    """A goodbye or thanks in kind, else a friendly nudge back to business."""
+    if is_goodbye(turn.text):
+        turn.say(replies.goodbye(turn.text))
+    elif says_thanks(turn.text):
+        turn.say(replies.THANKS)
+    else:
+        turn.say(replies.SMALLTALK)
 
 
 def help_(turn: Turn, _slots: dict[str, SlotValue]) -> None:
@@ -27,14 +34,21 @@ def help_(turn: Turn, _slots: dict[str, SlotValue]) -> None:
 
 
 def price_lookup(turn: Turn, slots: dict[str, SlotValue]) -> None:
-    """Prices of the products matching what the customer named, as numbered options."""
-    query = products.query_of(slots) or turn.text
+    """Prices of the products matching what the customer named, as numbered options.
+
+    A price question naming nothing ("harganya brp tadi?") is about the product the customer is
+    buying right now, or else asks what there is.
+    """
+    query = products.query_of(slots)
+    if not query:
+        _price_of_open(turn)
+        return
     found = products.find(turn.components, query, limit=MAX_SHOWN)
     if not found.items:
         turn.say(replies.nothing_found(query))
         return
     chosen = products.obvious(found.items, slots)
-    if chosen is not None and len(found.items) == 1:
+    if chosen is not None and (len(found.items) == 1 or chosen is found.items[0]):
         # "ML 86": one clear product, so quote its price and go straight to what's missing.
         turn.say(replies.one_price(chosen.name, chosen.sell_price))
         turn.state = DialogState(
@@ -51,6 +65,41 @@ def price_lookup(turn: Turn, slots: dict[str, SlotValue]) -> None:
         more=found.more,
         slots=slots,
     )
+
+
+def _price_of_open(turn: Turn) -> None:
+    state = turn.state
+    code = state.slots.get("code")
+    product = products.get(turn.components, str(code)) if code else None
+    if product is not None:
+        turn.say(replies.one_price(product.name, product.sell_price, buying=True))
+        ask_again(turn)
+    elif state.choices:
+        turn.say(replies.which_option(len(state.choices)))
+    else:
+        turn.say(replies.PRICE_MENU)
+
+
+_AMOUNT_QUESTIONS = {
+    "deposit_create": "Mau isi saldo berapa kak? Misal _50rb_.",
+    "transfer_create": "Mau transfer berapa kak?",
+    "budget_filter": "Budget-nya berapa kak?",
+}
+
+
+def ask_again(turn: Turn) -> None:
+    """Ask the open question again after answering something else in between."""
+    state = turn.state
+    asking = state.asking or ""
+    if asking == "amount" and state.intent in _AMOUNT_QUESTIONS:
+        turn.say(_AMOUNT_QUESTIONS[state.intent])
+        return
+    code = state.slots.get("code")
+    product = products.get(turn.components, str(code)) if code else None
+    if asking == "target" and product is not None:
+        turn.say(replies.ask_again(products.target_question(product), product.name))
+        return
+    turn.say(replies.ask_again(asking, None))
 
 
 def budget_filter(turn: Turn, slots: dict[str, SlotValue]) -> None:
@@ -85,7 +134,8 @@ def offer(
 
 
 def _remember_choices(turn: Turn, found: list[Product], slots: dict[str, SlotValue]) -> None:
-    keep = {k: v for k, v in slots.items() if k in {"target", "target_label"}}
+    # The brand stays with the list, so "yg 20rb" narrows within it when no item says 20rb.
+    keep = {k: v for k, v in slots.items() if k in {"target", "target_label", "brand"}}
     turn.state = DialogState(
         intent="topup_create",
         slots=keep,

@@ -128,22 +128,31 @@ def title_of(slots: dict[str, SlotValue], found: list[Product]) -> str:
 def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product | None:
     """The product the customer clearly meant, or None when they should choose.
 
-    One candidate is obvious; otherwise the best-ranked one whose name carries the number the
-    customer said ("ML 86" → "86 Diamonds", "tsel 10rb" → "Pulsa 10.000").
+    One candidate is obvious; otherwise the best-ranked one whose name carries every number the
+    customer said ("ML 86" → "86 Diamonds", "tsel 10rb" → "Pulsa 10.000"), unless another such
+    name is just as plain: "kuota xl 10gb" fits "10 GB / 1 Hari" and "10 GB / 7 Hari" alike, so
+    the customer picks the validity ("Telkomsel 10.000" still beats "… Pulsa Transfer 10.000").
     """
     if len(candidates) == 1:
         return candidates[0]
     numbers = set(re.findall(r"\d+", str(slots.get("product") or "")))
     amount = slots.get("amount")
     if isinstance(amount, int):
-        numbers |= {str(amount), f"{amount:,}".replace(",", ".")}
+        numbers.add(str(amount))
     if not numbers:
         return None
-    for product in candidates:
-        said = set(re.findall(r"\d[\d.]*", product.name))
-        if numbers & (said | {n.replace(".", "") for n in said}):
-            return product
-    return None
+    carrying = [p for p in candidates if numbers <= _numbers_in(p.name)]
+    if not carrying:
+        return None
+    plain = len(carrying[0].name.split())
+    if any(len(p.name.split()) == plain for p in carrying[1:]):
+        return None
+    return carrying[0]
+
+
+def _numbers_in(name: str) -> set[str]:
+    """The numbers of a product name as digits: "Telkomsel 10.000" → {"10000"}."""
+    return {n.replace(".", "") for n in re.findall(r"\d[\d.]*\d|\d", name)}
 
 
 def closeness(product: Product, query: str) -> int:
