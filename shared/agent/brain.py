@@ -53,6 +53,8 @@ class BrainTurn:
     image: Media | None = None
     log: Sequence[LoggedMessage] = ()
     summary: str | None = None
+    context: str | None = None
+    """The open question, list and quote, so an answer to them is read as one."""
 
 
 @dataclass(kw_only=True)
@@ -126,7 +128,7 @@ class GeminiBrain:
             self.llm,
             contents=contents,
             ctx=ctx,
-            system=prompts.system_prompt(memory.summary),
+            system=prompts.system_prompt(memory.summary, turn.context),
             max_tokens=self.max_tokens,
         )
         proposals = ctx.proposals[-1:]  # one pending quote at a time: the latest one stands

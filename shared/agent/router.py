@@ -49,6 +49,8 @@ class Utterance:
     media: Media | None = None
     log: Sequence[LoggedMessage] = ()
     summary: str | None = None
+    context: Callable[[], str | None] | None = None
+    """What the conversation has open (question, list, quote), read only if the model is asked."""
 
 
 @dataclass(kw_only=True)
@@ -127,7 +129,11 @@ class _Tiers:
         if self.brain is None:
             return Routed(tier="rules", messages=self.fallback(text) or [BUSY_NOTICE])
         plain = Utterance(
-            customer_id=turn.customer_id, text=text, log=turn.log, summary=turn.summary
+            customer_id=turn.customer_id,
+            text=text,
+            log=turn.log,
+            summary=turn.summary,
+            context=turn.context,
         )
         return self.ask_brain(plain, self.brain)
 
@@ -138,6 +144,7 @@ class _Tiers:
             image=image,
             log=turn.log,
             summary=turn.summary,
+            context=turn.context() if turn.context is not None else None,
         )
         try:
             reply = brain.reply(brain_turn)

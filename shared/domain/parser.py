@@ -420,6 +420,13 @@ def read_slots(text: str) -> dict[str, str | int]:
     return _slots(reading, *SLOT_KEYS)
 
 
+def unplaced_words(text: str, *, known: KnownWord | None = None) -> list[str]:
+    """The words of a message the rules cannot place ("menurutmu", "drakor")."""
+    if not text or len(text) > MAX_CHARS:
+        return words(text)
+    return _read(text, names=False, known=known).unexplained
+
+
 def parse(text: str, *, known: KnownWord | None = None) -> ParseResult:
     """Read one customer message.
 

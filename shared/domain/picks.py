@@ -60,6 +60,11 @@ _DEAREST = ("paling mahal", "termahal", "most expensive")
 _NUMBER_MARKERS = frozenset({"no", "nomor", "nomer", "nmr", "pilih", "ke", "number", "option"})
 _FILLER = frozenset(
     [
+        "buat",
+        "untuk",
+        "kalau",
+        "kalo",
+        "klo",
         "yg",
         "yang",
         "aja",

@@ -23,7 +23,13 @@ from shared.agent.memory import LoggedMessage
 from shared.agent.router import Routed, Utterance, route
 from shared.domain.aliases import words
 from shared.domain.followups import followup, is_angry, is_holding, wants_human
-from shared.domain.parser import ParseResult, filler_words, parse, read_slots
+from shared.domain.parser import (
+    ParseResult,
+    filler_words,
+    parse,
+    read_slots,
+    unplaced_words,
+)
 from shared.domain.picks import Option, pick
 from shared.errors import SalesbotError
 from shared.services import admin, replies
@@ -35,6 +41,7 @@ from shared.services.dialog import (
     catalog,
     confirm,
     deposits,
+    describe,
     followups,
     handoff,
     several,
@@ -105,6 +112,7 @@ def respond(turn: Turn) -> None:
                 text=turn.text or None,
                 media=media,
                 log=_LazyLog(turn),
+                context=lambda: describe.describe(turn),
             ),
             pending=tiers.pending,
             rules=tiers.rules,
@@ -229,8 +237,10 @@ class _Tiers:
         if chosen is None and requests:
             chosen = requests[0].result
         if chosen is not None and chosen.intent in HANDLERS:
-            intent, slots = chosen.intent, dict(chosen.slots)
+            intent, slots = chosen.intent, _within_list(turn.state, chosen)
             return lambda: self._new(intent, slots)
+        if unplaced_words(text, known=turn.components.catalog.knows):
+            return None
         narrowed = _narrowing(turn.state, text)
         return None if narrowed is None else (lambda: self._new("price_lookup", narrowed))
 
@@ -337,7 +347,7 @@ _POLITE = frozenset({"kak", "ya", "yaa", "deh", "dong", "min", "aja", "sih", "ga
 
 
 def _nod(text: str) -> bool:
-    """"oke sip", "siap kak": an acknowledgement rather than an explicit yes."""
+    """An acknowledgement ("oke sip", "siap kak") rather than an explicit yes."""
     said = set(words(text)) - _POLITE
     return bool(said) and said <= _NODS
 
@@ -421,8 +431,18 @@ def _pick(turn: Turn, text: str) -> Callable[[], None] | None:
     return run
 
 
+def _within_list(state: DialogState, result: ParseResult) -> dict[str, SlotValue]:
+    """A product question naming no brand, asked over an open list, stays within its brand."""
+    slots = dict(result.slots)
+    brand = state.slots.get("brand")
+    searching = result.intent in {"price_lookup", "topup_create"}
+    if state.choices and brand and searching and not slots.get("brand") and slots:
+        slots["brand"] = brand
+    return slots
+
+
 def _narrowing(state: DialogState, text: str) -> dict[str, SlotValue] | None:
-    """"yg 20rb" with a Telkomsel list open that shows no 20rb item: Telkomsel 20rb."""
+    """A narrower ask within the open list's brand ("yg 20rb" when no item says 20rb)."""
     brand = state.slots.get("brand")
     if not state.choices or not brand:
         return None
