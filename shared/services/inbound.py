@@ -49,7 +49,7 @@ from datetime import datetime, timedelta
 from shared.errors import SalesbotError
 from shared.log import hash_id
 from shared.messages import InboundMessage, OutboundMessage
-from shared.services import replies
+from shared.services import language, replies
 from shared.services.dialog.engine import respond
 from shared.services.dialog.state import load_state, save_state
 from shared.services.dialog.turn import Reply, Turn
@@ -252,7 +252,9 @@ def _converse(
         state=load_state(components.cache, customer_id),
         components=components,
     )
-    respond(turn)
+    # A customer who writes English is answered in English for the whole turn.
+    with language.speaking(language.of_message(components.cache, customer_id, turn.text)):
+        respond(turn)
     save_state(components.cache, customer_id, turn.state)
     return turn.replies
 

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 from shared.log import correlation, hash_id
 from shared.messages import OutboundMessage
-from shared.services import receipts
+from shared.services import language, receipts
 from shared.services.notifications import Notification
 
 if TYPE_CHECKING:
@@ -56,18 +56,20 @@ class BusNotifier:
             self.to_owner(f"⚠️ {n.reason or n.kind}" + (f" ({n.reff_id})" if n.reff_id else ""))
             return
         ref = notification_id(n)
-        self.to_customer(n.customer_id, render(n), correlation_id=n.reff_id, message_id=ref)
-        if n.kind == "deposit_credited" and n.quote_id:
-            from shared.services.followup import complete_waiting_quote  # noqa: PLC0415
+        # In the language the customer last wrote in (English customers get English receipts).
+        with language.speaking(language.remembered(self._components.cache, n.customer_id)):
+            self.to_customer(n.customer_id, render(n), correlation_id=n.reff_id, message_id=ref)
+            if n.kind == "deposit_credited" and n.quote_id:
+                from shared.services.followup import complete_waiting_quote  # noqa: PLC0415
 
-            text = complete_waiting_quote(self._components, n.customer_id, n.quote_id)
-            if text:
-                self.to_customer(
-                    n.customer_id,
-                    text,
-                    correlation_id=n.reff_id,
-                    message_id=f"{ref}:order" if ref else None,
-                )
+                text = complete_waiting_quote(self._components, n.customer_id, n.quote_id)
+                if text:
+                    self.to_customer(
+                        n.customer_id,
+                        text,
+                        correlation_id=n.reff_id,
+                        message_id=f"{ref}:order" if ref else None,
+                    )
 
     def to_customer(
         self,

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from shared.services.replies import clock, pln_token, rupiah
+from shared.services.replies import JAKARTA, clock, pln_token, rupiah
 from shared.store_models import Order
 
 CONFIRM_HINT = "Balas *YA* untuk lanjut atau *BATAL* kalau nggak jadi."
@@ -283,7 +283,7 @@ def history(rows: Sequence[HistoryLine]) -> str:
     if not rows:
         return "Belum ada riwayat transaksi kak 😊"
     lines = [
-        f"{r.when.astimezone().strftime('%d/%m')} {r.what} — {rupiah(r.amount)} "
+        f"{r.when.astimezone(JAKARTA).strftime('%d/%m')} {r.what} — {rupiah(r.amount)} "
         f"({status_label(r.status)})"
         for r in rows
     ]

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from shared.services.language import english, say
+
 JAKARTA = ZoneInfo("Asia/Jakarta")
 
 
@@ -204,55 +206,76 @@ def ask(slot: str) -> str:
 
 def ask_again(slot: str, product: str | None) -> str:
     """The open question once more, after answering something else in between."""
+    if english():
+        about = f" for *{product}*" if product else ""
+        return f"Back to where we were{about}: {ask(slot)}"
     about = f" buat *{product}*" if product else ""
     return f"Balik ke yang tadi{about} ya kak: {ask(slot)}"
 
 
 def invalid_option(count: int) -> str:
     """A number outside the offered list."""
-    return f"Pilih nomor 1 sampai {count} ya kak 😊"
+    return say(
+        f"Pilih nomor 1 sampai {count} ya kak 😊", f"Please pick a number from 1 to {count} 😊"
+    )
 
 
 def picked(label: str, price: int | None) -> str:
     """The item the customer picked from a list, said back (with its price)."""
     cost = f" ({rupiah(price)})" if price is not None else ""
-    return f"Oke, *{label}*{cost} ya kak 👍"
+    return say(f"Oke, *{label}*{cost} ya kak 👍", f"Okay, *{label}*{cost} 👍")
 
 
 def which_option(count: int) -> str:
     """YA to a list: which item?"""
-    return f"Mau yang nomor berapa kak? Balas angkanya (1–{count}) ya 😊"
+    return say(
+        f"Mau yang nomor berapa kak? Balas angkanya (1–{count}) ya 😊",
+        f"Which one would you like? Reply with its number (1–{count}) 😊",
+    )
 
 
 def what_number(digits: str) -> str:
     """A bare number with nothing open."""
-    return (
+    return say(
         f"Angka *{digits}* itu maksudnya apa kak? 😊 Kalau mau beli, tulis lengkap ya, misal "
-        "_pulsa tsel 20rb ke 0812xxxx_ atau _viu berapa?_ buat lihat daftar harganya."
+        "_pulsa tsel 20rb ke 0812xxxx_ atau _viu berapa?_ buat lihat daftar harganya.",
+        f"What is *{digits}* for? 😊 To buy something, write it in full, e.g. _telkomsel 20k "
+        "to 0812xxxx_, or _how much is viu_ to see a price list.",
     )
 
 
 def what_for_number(target: str) -> str:
     """A bare phone number with nothing open."""
-    return f"Nomor {target} mau diisi apa kak? Misal _pulsa 20rb_, _kuota 10gb_, _dana 50rb_."
+    return say(
+        f"Nomor {target} mau diisi apa kak? Misal _pulsa 20rb_, _kuota 10gb_, _dana 50rb_.",
+        f"What would you like for {target}? E.g. _credit 20k_, _data 10gb_, _dana 50k_.",
+    )
 
 
-NEXT_REQUEST = "Lanjut ke permintaan berikutnya ya kak 👇"
+def next_request() -> str:
+    """The next request of an earlier message follows."""
+    return say("Lanjut ke permintaan berikutnya ya kak 👇", "Now your next request 👇")
 
 
 def queued(texts: Sequence[str]) -> str:
     """Requests of the same message that wait for the card shown now."""
     listed = "; ".join(f"_{t}_" for t in texts)
-    return (
+    return say(
         f"Satu-satu ya kak biar nggak ketuker 🙏 Setelah yang ini aku lanjut: {listed}. "
-        "Balas *YA* atau *BATAL* dulu untuk yang di atas."
+        "Balas *YA* atau *BATAL* dulu untuk yang di atas.",
+        f"One at a time so nothing gets mixed up 🙏 After this one I'll do: {listed}. "
+        "First reply *YES* or *CANCEL* to the one above.",
     )
 
 
 def queue_dropped(texts: Sequence[str]) -> str:
     """Waiting requests given up because the customer asked for something else."""
     listed = "; ".join(f"_{t}_" for t in texts)
-    return f"Oke kak, yang tadi ({listed}) nggak aku lanjutkan ya. Kirim lagi kalau masih mau."
+    return say(
+        f"Oke kak, yang tadi ({listed}) nggak aku lanjutkan ya. Kirim lagi kalau masih mau.",
+        f"Okay, I won't go on with the earlier request ({listed}). Send it again if you "
+        "still want it.",
+    )
 
 
 # --- follow-ups and a person -----------------------------------------------------------------
@@ -260,31 +283,47 @@ def queue_dropped(texts: Sequence[str]) -> str:
 
 def ref_not_found(ref: str) -> str:
     """A reference that is none of this customer's orders, deposits or transfers."""
-    return f"Ref *{ref}* nggak ketemu di akun kakak 🙏 Cek lagi kodenya ya (ada di struk)."
+    return say(
+        f"Ref *{ref}* nggak ketemu di akun kakak 🙏 Cek lagi kodenya ya (ada di struk).",
+        f"I can't find *{ref}* on your account 🙏 Please check the code on your receipt.",
+    )
 
 
 def nothing_yet(subject: str | None) -> str:
     """A follow-up with nothing to follow up on."""
     if subject == "deposit":
-        return "Belum ada deposit di akun kakak 😊 Ketik _deposit 50rb_ buat isi saldo."
+        return say(
+            "Belum ada deposit di akun kakak 😊 Ketik _deposit 50rb_ buat isi saldo.",
+            "There's no deposit on your account yet 😊 Type _deposit 50k_ to top up.",
+        )
     if subject == "transfer":
-        return "Belum ada transfer di akun kakak 😊"
-    return "Belum ada pesanan di akun kakak 😊 Mau beli apa?"
+        return say("Belum ada transfer di akun kakak 😊", "There's no transfer yet 😊")
+    return say(
+        "Belum ada pesanan di akun kakak 😊 Mau beli apa?",
+        "You have no orders yet 😊 What would you like to buy?",
+    )
 
 
-OFFER_HUMAN = "Kalau mau dibantu langsung sama admin, ketik *admin* ya kak 🙏"
+def offer_human() -> str:
+    """A second complaint within minutes: a person is one word away."""
+    return say(
+        "Kalau mau dibantu langsung sama admin, ketik *admin* ya kak 🙏",
+        "If you'd like our admin to help you directly, just type *admin* 🙏",
+    )
 
 
 def handing_off() -> str:
     """The customer asked for a person (or the bot kept failing them)."""
-    return (
+    return say(
         "Siap kak, aku panggilin admin ya 🙏 Admin bakal balas langsung di chat ini secepatnya. "
-        "Sementara itu aku diam dulu biar nggak ganggu."
+        "Sementara itu aku diam dulu biar nggak ganggu.",
+        "Sure, I'm calling our admin 🙏 A person will reply right here as soon as possible; "
+        "I'll stay quiet in the meantime.",
     )
 
 
 def owner_handoff_alert(*, who: str, why: str, minutes: int, lines: Sequence[str]) -> str:
-    """The owner's alert: who needs a person, why, and the chat's last lines."""
+    """The owner's alert (always Indonesian): who needs a person, why, the chat's last lines."""
     text = (
         f"🙋 Pelanggan {who} butuh admin ({why}). Bot diam di chat ini {minutes} menit; "
         "balas langsung dari WhatsApp ini."
@@ -299,6 +338,12 @@ def owner_handoff_alert(*, who: str, why: str, minutes: int, lines: Sequence[str
 
 def account_holder(bank: str, number: str, name: str | None) -> str:
     """The holder of an account the customer asked about."""
+    if english():
+        who = f"belongs to *{name}*" if name else "is valid"
+        return (
+            f"Account {bank.upper()} {number} {who} ✅\n"
+            "Want to send money there? Tell me the amount, e.g. _50k_."
+        )
     who = f"atas nama *{name}*" if name else "valid"
     return (
         f"Rekening {bank.upper()} {number} {who} ✅\n"
@@ -308,7 +353,10 @@ def account_holder(bank: str, number: str, name: str | None) -> str:
 
 def account_not_found(bank: str, number: str) -> str:
     """An account number the supplier does not know."""
-    return f"Rekening {bank.upper()} {number} nggak ketemu kak 🙏 Cek lagi bank dan nomornya ya."
+    return say(
+        f"Rekening {bank.upper()} {number} nggak ketemu kak 🙏 Cek lagi bank dan nomornya ya.",
+        f"I can't find account {bank.upper()} {number} 🙏 Please check the bank and number.",
+    )
 
 
 # --- bills -----------------------------------------------------------------------------------
@@ -316,12 +364,16 @@ def account_not_found(bank: str, number: str) -> str:
 
 def which_bill(brand: str, names: Sequence[str]) -> str:
     """A bill kind with one company per city (PDAM): which one."""
-    return (
-        f"Tagihan {brand.upper()} yang mana kak? Balas nomornya atau nama kotanya ya:\n"
-        f"{numbered([Option(label=n) for n in names])}"
+    listed = numbered([Option(label=n) for n in names])
+    return say(
+        f"Tagihan {brand.upper()} yang mana kak? Balas nomornya atau nama kotanya ya:\n{listed}",
+        f"Which {brand.upper()} bill? Reply with its number or the city:\n{listed}",
     )
 
 
 def bill_not_found(customer_no: str) -> str:
     """The supplier has no bill for this number."""
-    return f"Tagihan untuk nomor {customer_no} nggak ketemu kak 🙏 Cek lagi nomornya ya."
+    return say(
+        f"Tagihan untuk nomor {customer_no} nggak ketemu kak 🙏 Cek lagi nomornya ya.",
+        f"I can't find a bill for {customer_no} 🙏 Please check the number.",
+    )

@@ -73,16 +73,16 @@ def test_a_complaint_reads_the_live_order_with_real_timing_words(chat: Chat) -> 
     assert "masih diproses" in answer
     assert "menit lalu" in answer  # the order is minutes old (store time vs. the test clock)
     assert "1 jam" not in answer
-    assert replies.OFFER_HUMAN not in answer
+    assert replies.offer_human() not in answer
 
 
 def test_a_second_complaint_within_minutes_offers_a_person(chat: Chat) -> None:
     chat.fund(50_000)
     chat.say(f"pulsa tsel 10rb ke {PENDING_TARGET}")
     chat.say("ya")
-    assert replies.OFFER_HUMAN not in chat.say("kok belum masuk ya")
+    assert replies.offer_human() not in chat.say("kok belum masuk ya")
     _clock(chat).advance(3 * 60)
-    assert replies.OFFER_HUMAN in chat.say("masih belum masuk juga nih")
+    assert replies.offer_human() in chat.say("masih belum masuk juga nih")
 
 
 def test_a_status_question_is_no_complaint(chat: Chat) -> None:
@@ -90,7 +90,7 @@ def test_a_status_question_is_no_complaint(chat: Chat) -> None:
     chat.say(f"pulsa tsel 10rb ke {PENDING_TARGET}")
     chat.say("ya")
     chat.say("udah sukses belum?")
-    assert replies.OFFER_HUMAN not in chat.say("statusnya gimana kak")
+    assert replies.offer_human() not in chat.say("statusnya gimana kak")
 
 
 def test_nothing_to_complain_about(chat: Chat) -> None:

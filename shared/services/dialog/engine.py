@@ -203,7 +203,7 @@ class _Tiers:
             return
         text = several.pop_queue(turn)
         if text is not None:
-            turn.say(replies.NEXT_REQUEST)
+            turn.say(replies.next_request())
             self._request(text)
 
     # --- tier (b): a confident reading ------------------------------------------------------

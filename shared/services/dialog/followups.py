@@ -37,7 +37,7 @@ def answer(turn: Turn, f: Followup) -> None:
             return
     turn.say(_describe(turn, item))
     if f.complaint and handoff.note_complaint(turn):
-        turn.say(replies.OFFER_HUMAN)
+        turn.say(replies.offer_human())
 
 
 def order_status(turn: Turn, slots: dict[str, SlotValue]) -> None:
