@@ -105,6 +105,11 @@ def reactivate_keys(request: flask.Request) -> tuple[dict[str, object], int]:
     return _run_job("reactivate_keys")
 
 
+@functions_framework.http
+def purge_media(request: flask.Request) -> tuple[dict[str, object], int]:
+    return _run_job("purge_media")
+
+
 @functions_framework.cloud_event
 def on_message(cloud_event: CloudEvent) -> None:
     """One inbound WhatsApp message pushed from `wa-inbound`; replies go to `wa-outbound`.

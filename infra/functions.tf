@@ -66,6 +66,14 @@ locals {
       concurrency = 1
       timeout     = 60
     }
+    purge_media = {
+      description = "Deletes stored voice notes, images and QRIS codes older than MEDIA_TTL_SECONDS."
+      component   = "jobs"
+      ingress     = "ALLOW_INTERNAL_ONLY"
+      memory      = "512Mi"
+      concurrency = 1
+      timeout     = 300
+    }
   }
 
   # Non-secret settings shared by every component (names match shared/config.py).

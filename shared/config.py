@@ -28,6 +28,9 @@ class Settings(BaseSettings):
         extra="ignore",
         frozen=True,
         hide_input_in_errors=True,
+        # `NAME=` (as copied from .env.example) means "use the default", never an empty value:
+        # an empty JOBS_TOKEN would let `Bearer ` in, an empty ATL_USERNAME signs with md5("").
+        env_ignore_empty=True,
     )
 
     # --- process -----------------------------------------------------------------------------
@@ -93,6 +96,28 @@ class Settings(BaseSettings):
     wa_proactive_daily_cap: int = Field(default=20, ge=0, le=200)
     wa_warmup_days: int = Field(default=14, ge=1, le=90)
 
+    @field_validator(
+        "app_secret",
+        "jobs_token",
+        "database_url",
+        "supabase_service_role_key",
+        "supabase_db_url",
+        "redis_url",
+        "upstash_redis_rest_token",
+        "atl_api_key",
+        "atl_username",
+        "gemini_keys",
+        "wa_session_db",
+    )
+    @classmethod
+    def _blank_secret_is_unset(cls, value: SecretStr | None) -> SecretStr | None:
+        # Whitespace is not a secret: never sign or authenticate with it. Unset, a required
+        # secret is refused where it is needed (ATL_USERNAME with ATL_API_KEY) or generated
+        # (JOBS_TOKEN, APP_SECRET).
+        if value is not None and not value.get_secret_value().strip():
+            return None
+        return value
+
     @field_validator("admin_numbers")
     @classmethod
     def _digits_and_commas(cls, value: str) -> str:
@@ -122,6 +147,12 @@ class Settings(BaseSettings):
     def admins(self) -> frozenset[str]:
         """Admin phone numbers normalised to `62…` digits."""
         return frozenset(_msisdn(p) for p in self.admin_numbers.split(",") if p)
+
+    @property
+    def alert_numbers(self) -> frozenset[str]:
+        """Where owner alerts go: OWNER_NUMBER and every admin, as `62…` digits."""
+        owner = {_msisdn(self.owner_number)} if self.owner_number else set()
+        return self.admins | owner
 
     @property
     def database_mode(self) -> Literal["postgres", "supabase", "embedded"]:

@@ -8,6 +8,8 @@
     │   ├── SupplierRejected     definite "no" (safe to refund): code, message
     │   ├── SupplierUnavailable  nothing happened (connection refused, 5xx before processing)
     │   └── SupplierTimeout      may have happened: the outcome is ambiguous, keep it pending
+    │       └── SupplierUnreadable   it answered with data we cannot trust (an amount that is
+    │                                not whole rupiah): nothing moves, the owner is told
     ├── PaymentError             a money rule refused the operation
     ├── LLMError
     │   ├── LLMRateLimited       quota / 429: retry_after seconds when known
@@ -69,6 +71,13 @@ class SupplierUnavailable(SupplierError):
 
 class SupplierTimeout(SupplierError):
     """The outcome is unknown (timeout, HTML challenge, unknown status): keep it pending."""
+
+
+class SupplierUnreadable(SupplierTimeout):
+    """The supplier answered with data we cannot trust (an amount that is not whole rupiah).
+
+    As ambiguous as a timeout: nothing moves on it and the owner is alerted.
+    """
 
 
 class PaymentError(SalesbotError):

@@ -41,8 +41,14 @@ def _registry() -> dict[str, Job]:
         Job(name="refresh_prices", every_seconds=300, run=supplier_jobs.refresh_prices_job),
         Job(name="reconcile", every_seconds=60, run=supplier_jobs.reconcile_job),
         Job(name="check_balance", every_seconds=600, run=supplier_jobs.check_balance_job),
+        Job(name="purge_media", every_seconds=600, run=purge_media_job),
     ]
     return {job.name: job for job in jobs}
+
+
+def purge_media_job(components: Components) -> JobReport:
+    """Delete stored media (voice notes, images, QRIS codes) past MEDIA_TTL_SECONDS."""
+    return {"deleted": components.media.purge_expired()}
 
 
 def get_jobs() -> dict[str, Job]:

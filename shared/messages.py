@@ -9,9 +9,30 @@ break an older consumer; `v` changes only on incompatible changes (an optional f
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+_CONTROLS = dict.fromkeys(
+    [c for c in range(0x20) if chr(c) not in "\t\n\r"] + list(range(0x7F, 0xA0))
+)
+
+
+def strip_controls(text: str) -> str:
+    """`text` without control characters (tab and line breaks stay).
+
+    NUL is valid in WhatsApp text and in JSON but not in Postgres text, and the other controls
+    only ever hide things from a reader: every text that enters the system passes here.
+    """
+    return text.translate(_CONTROLS)
+
+
+def _clean(text: str | None) -> str | None:
+    return None if text is None else strip_controls(text)
+
+
+CleanText = Annotated[str, AfterValidator(strip_controls)]
+OptCleanText = Annotated[str | None, AfterValidator(_clean)]
 
 MessageKind = Literal["text", "voice", "audio", "image", "other", "undecryptable"]
 """`undecryptable`: WhatsApp delivered a message this device could not decrypt, and its retry
@@ -24,16 +45,20 @@ class InboundMessage(BaseModel):
     model_config = ConfigDict(frozen=True, extra="ignore")
 
     v: Literal[1] = 1
-    wa_msg_id: str = Field(min_length=1, max_length=128)
-    chat: str = Field(min_length=1, max_length=128, description="chat JID exactly as received")
-    sender_phone: str | None = Field(default=None, description="phone digits, 62… (no JID suffix)")
-    sender_lid: str | None = Field(default=None, description="LID user part when known")
-    push_name: str | None = None
+    wa_msg_id: CleanText = Field(min_length=1, max_length=128)
+    chat: CleanText = Field(
+        min_length=1, max_length=128, description="chat JID exactly as received"
+    )
+    sender_phone: OptCleanText = Field(
+        default=None, description="phone digits, 62… (no JID suffix)"
+    )
+    sender_lid: OptCleanText = Field(default=None, description="LID user part when known")
+    push_name: OptCleanText = None
     timestamp: datetime = Field(default_factory=lambda: datetime.now(UTC))
     kind: MessageKind = "text"
-    text: str | None = Field(default=None, max_length=4096)
-    media_ref: str | None = Field(default=None, description="storage path of downloaded media")
-    media_mime: str | None = None
+    text: OptCleanText = Field(default=None, max_length=4096)
+    media_ref: OptCleanText = Field(default=None, description="storage path of downloaded media")
+    media_mime: OptCleanText = None
     from_me: bool = False
     channel: Literal["whatsapp", "console"] = "whatsapp"
     backlog: bool = Field(

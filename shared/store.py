@@ -15,6 +15,7 @@ moved again) or `refused` with `reason`:
   complete it;
 - `final_state`: the document is settled the other way (release after capture, capture after
   release, credit of a closed deposit, ...). Final states are final.
+- `over_cap`: a deposit credit above what the deposit can be worth (nominal + tambahan).
 
 The purchase flow: `create_quote` → customer says YA → `place_order` (holds the sell price) →
 `mark_order_submitted` (`done` = you may call the supplier; `already` = someone did) → supplier
@@ -46,6 +47,7 @@ from shared.store_models import (
     HistoryItem,
     Message,
     Order,
+    PendingItem,
     PendingItems,
     PriceCacheEntry,
     Quote,
@@ -348,8 +350,13 @@ class Store:
         fee: int | None = None,
         get_balance: int | None = None,
         expires_at: datetime | None = None,
+        tambahan: int | None = None,
     ) -> MoneyResult:
-        """Keep what the supplier's invoice said (None leaves a field unchanged)."""
+        """Keep what the supplier's invoice said (None leaves a field unchanged).
+
+        `tambahan`: the unique amount the invoice adds on top of the nominal; with the nominal
+        it caps what the deposit may ever credit.
+        """
         return self._money(
             "update_deposit_invoice",
             reff_id=reff_id,
@@ -358,6 +365,7 @@ class Store:
             fee=fee,
             get_balance=get_balance,
             expires_at=_ts(expires_at),
+            tambahan=tambahan,
         )
 
     def mark_deposit_processing(self, reff_id: str) -> MoneyResult:
@@ -365,7 +373,10 @@ class Store:
         return self._money("mark_deposit_processing", reff_id=reff_id)
 
     def credit_deposit(self, reff_id: str, amount: int) -> MoneyResult:
-        """Paid: credit `amount` (the supplier's get_balance) once; see `quote_id` after."""
+        """Paid: credit `amount` (the supplier's get_balance) once; see `quote_id` after.
+
+        Refused `over_cap` above the deposit's nominal + tambahan.
+        """
         return self._money("credit_deposit", reff_id=reff_id, amount=amount)
 
     def close_deposit(
@@ -436,6 +447,21 @@ class Store:
             "pending_items",
             older_than_seconds=older_than_seconds,
             now=_ts(now),
+            limit=limit,
+        )
+
+    def claim_pending_items(
+        self, older_than_seconds: int, run_started: datetime, limit: int = 100
+    ) -> list[PendingItem]:
+        """A page of pending documents not checked since `run_started`, least recently first.
+
+        Each is stamped as checked at `run_started`, so the next call gets the next page.
+        """
+        return self._many(
+            PendingItem,
+            "claim_pending_items",
+            older_than_seconds=older_than_seconds,
+            run_started=_ts(run_started),
             limit=limit,
         )
 
@@ -541,14 +567,19 @@ class Store:
         reff_id: str,
         supplier_id: str = "",
         raw_status: str = "",
+        status: str = "",
     ) -> int:
-        """Record a verified webhook (one INSERT); returns the event id. Moves no money."""
+        """Record a verified webhook (one INSERT); returns the event id. Moves no money.
+
+        `status`: the webhook's mapped status, kept as the hint a later settle compares with.
+        """
         data = self._call(
             "record_supplier_event",
             kind=kind,
             reff_id=reff_id,
             supplier_id=supplier_id,
             raw_status=raw_status,
+            status=status,
         )
         if not isinstance(data, dict) or not isinstance(data.get("id"), int):
             raise RpcError("record_supplier_event returned no id")
@@ -559,10 +590,15 @@ class Store:
         data = self._call("mark_supplier_event_settled", id=event_id, result=result)
         return bool(data["settled"]) if isinstance(data, dict) else False
 
+    def defer_supplier_event(self, event_id: int, result: str) -> bool:
+        """Settling could not verify it: keep it received, due again after a growing pause."""
+        data = self._call("defer_supplier_event", id=event_id, result=result)
+        return bool(data["deferred"]) if isinstance(data, dict) else False
+
     def unsettled_supplier_events(
         self, older_than_seconds: int, now: datetime | None = None, limit: int = 100
     ) -> list[SupplierEventRecord]:
-        """Events still unsettled `older_than_seconds` after they arrived, oldest first."""
+        """Received events at least `older_than_seconds` old and due again, longest due first."""
         return self._many(
             SupplierEventRecord,
             "unsettled_supplier_events",

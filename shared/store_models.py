@@ -223,6 +223,16 @@ class PendingItems(_Row):
     transfers: list[Transfer] = Field(default_factory=list)
 
 
+class PendingItem(_Row):
+    """One document the reconciler should ask the supplier about (`claim_pending_items`)."""
+
+    doc: Literal["order", "deposit", "transfer"]
+    reff_id: str
+    kind: Literal["prepaid", "postpaid"] | None = None
+    created_at: datetime
+    checked_at: datetime | None = None
+
+
 class PriceCacheEntry(_Row):
     """A persisted price list."""
 
@@ -269,7 +279,11 @@ class SupplierEventRecord(_Row):
     reff_id: str
     supplier_id: str = ""
     raw_status: str = ""
+    status: str = ""
+    """The webhook's mapped status (a `SupplierStatus` value), or "" when unknown."""
     state: Literal["received", "settled"]
     result: str | None = None
+    attempts: int = 0
     received_at: datetime
     settled_at: datetime | None = None
+    next_attempt_at: datetime | None = None

@@ -28,9 +28,10 @@ def create_app(components: Components) -> Flask:
 
     @app.post("/jobs/<name>")
     def job(name: str) -> tuple[dict[str, object], int]:
-        expected = f"Bearer {components.jobs_token}"
+        token = components.jobs_token
+        expected = f"Bearer {token}"
         given = request.headers.get("Authorization", "")
-        if not hmac.compare_digest(given.encode(), expected.encode()):
+        if not token or not hmac.compare_digest(given.encode(), expected.encode()):
             return {"error": "unauthorized"}, 401
         if name not in get_jobs():
             return {"error": f"unknown job {name!r}"}, 404

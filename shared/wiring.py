@@ -278,8 +278,8 @@ class Components:
 def _local_secret(settings: Settings, name: str) -> str:
     """A random secret persisted under DATA_DIR (0600) so restarts keep it."""
     path = settings.data_dir / "secrets" / name
-    if path.exists():
-        return path.read_text("utf-8").strip()
+    if path.exists() and (kept := path.read_text("utf-8").strip()):
+        return kept
     path.parent.mkdir(parents=True, exist_ok=True)
     value = secrets.token_urlsafe(32)
     path.touch(mode=0o600)

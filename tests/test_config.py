@@ -46,3 +46,29 @@ def test_admin_numbers_are_normalised(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("ADMIN_NUMBERS", "abc")
     with pytest.raises(ConfigError, match="ADMIN_NUMBERS"):
         load_settings()
+
+
+def test_a_copied_env_example_means_the_embedded_defaults(tmp_path, monkeypatch) -> None:
+    """Every `NAME=` line of .env.example is unset, not an empty value (issue 15, item 8)."""
+    from pathlib import Path
+
+    example = Path(__file__).resolve().parents[1] / ".env.example"
+    (tmp_path / ".env").write_text(example.read_text("utf-8"), "utf-8")
+    monkeypatch.chdir(tmp_path)
+    settings = load_settings()
+    assert settings.jobs_token is None
+    assert settings.atl_api_key is None
+    assert settings.uses_sandbox
+    assert settings.database_mode == "embedded"
+
+
+@pytest.mark.parametrize("name", ["JOBS_TOKEN", "ATL_USERNAME", "ATL_API_KEY", "APP_SECRET"])
+def test_an_empty_secret_in_the_environment_is_unset(name: str, monkeypatch) -> None:
+    monkeypatch.setenv(name, "")
+    assert getattr(load_settings(), name.lower()) is None
+
+
+@pytest.mark.parametrize("name", ["JOBS_TOKEN", "ATL_USERNAME", "APP_SECRET", "GEMINI_KEYS"])
+def test_a_blank_secret_is_unset_too(name: str, monkeypatch) -> None:
+    monkeypatch.setenv(name, "   ")
+    assert getattr(load_settings(), name.lower()) is None

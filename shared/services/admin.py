@@ -10,7 +10,8 @@ Commands start with `/` so they never collide with a customer's words:
     /laporan                       today's sales and profit
     /order REF                     look up an order
     /retry REF                     ask the supplier again about a pending order and settle it
-    /refund REF                    release a pending order's hold (refused once captured)
+    /refund REF                    refund a pending order the supplier says failed (refused
+                                   while it is pending there, or delivered)
 
 Everyone else gets a polite no; nothing an admin command does bypasses a ledger function.
 """
@@ -27,7 +28,6 @@ from shared.errors import SupplierError
 from shared.log import hash_id
 from shared.services import receipts, replies
 from shared.services.dialog.turn import Turn
-from shared.services.notifications import Notification
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +41,7 @@ HELP = (
     "/laporan — penjualan & profit hari ini\n"
     "/order REF — lihat pesanan\n"
     "/retry REF — cek ulang ke supplier\n"
-    "/refund REF — kembalikan saldo pesanan yang masih pending"
+    "/refund REF — kembalikan saldo pesanan yang gagal di supplier"
 )
 
 _COMMAND = re.compile(r"^/([a-z]+)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -153,38 +153,40 @@ def _retry(turn: Turn, rest: str) -> None:
     if not rest:
         turn.say("Format: /retry REF")
         return
-    outcome = settle("order", rest.upper(), turn.components.settle_deps)
+    outcome = settle("order", rest.upper(), turn.components.settle_deps, recheck_final=True)
     turn.say(f"Cek ulang {rest.upper()} ke supplier: {outcome.value}")
 
 
+_REFUND_TEXT = {
+    "refunded": "Refund {ref} berhasil: supplier memastikan gagal, saldo pelanggan sudah kembali.",
+    "already_refunded": "{ref} sudah pernah di-refund, tidak diulang.",
+    "delivered": "{ref} sudah sukses di supplier, tidak di-refund.",
+    "pending": "{ref} masih diproses supplier, refund ditahan. Coba lagi nanti ya.",
+    "unreachable": "Supplier belum bisa memastikan status {ref}, refund ditahan. Coba lagi nanti.",
+    "unknown": (
+        "Supplier tidak mengenali {ref}. Kalau yakin pesanan ini tidak pernah terkirim, kirim "
+        "/refund {ref} paksa"
+    ),
+    "not_found": "{ref} nggak ketemu.",
+}
+
+
 def _refund(turn: Turn, rest: str) -> None:
-    if not rest:
+    """Refund only what the supplier says it did not deliver (see `services.refund`)."""
+    from shared.services.refund import refund_order  # noqa: PLC0415
+
+    parts = rest.split()
+    if not parts:
         turn.say("Format: /refund REF")
         return
-    ref = rest.upper()
-    order = turn.components.store.get_order(ref)
-    result = turn.components.store.release_order(ref, reason="refund by admin")
-    if result.outcome == "done" and order is not None:
-        turn.components.notifier.notify(
-            Notification(
-                kind="order_failed",
-                customer_id=order.customer_id,
-                reff_id=ref,
-                product=order.layanan or order.code,
-                target=order.target,
-                price=order.price,
-                amount=order.price,
-                balance=result.balance,
-                reason="refund by admin",
-            )
-        )
-        turn.say(f"Refund {ref} berhasil, saldo pelanggan {replies.rupiah(result.balance or 0)}")
-    elif result.outcome == "already":
-        turn.say(f"{ref} sudah pernah di-refund, tidak diulang.")
-    elif result.reason == "final_state":
-        turn.say(f"{ref} sudah sukses, tidak bisa di-refund.")
-    else:
-        turn.say(f"{ref} nggak ketemu.")
+    ref = parts[0].upper()
+    force = len(parts) > 1 and parts[1].lower() == "paksa"
+    outcome = refund_order(ref, turn.components.settle_deps, force=force)
+    log.info("admin refund of %s (force=%s): %s", ref, force, outcome)
+    if force and outcome == "refunded":
+        turn.say(f"Refund {ref} dipaksa: saldo pelanggan sudah kembali.")
+        return
+    turn.say(_REFUND_TEXT[outcome].format(ref=ref))
 
 
 _VERBS = {

@@ -16,8 +16,9 @@ Order of work for one message:
    returned again, with the same ids, and nothing else happens (see "Redeliveries").
 4. `from_me` (typed by the owner on the bot's phone; the relay does not forward the messages it
    sent itself): pause the bot in that chat for TAKEOVER_MINUTES, answer nothing.
-5. A paused chat gets no answer. A stale message (older than STALE_MESSAGE_SECONDS: an offline
-   backlog or a late redelivery) never moves money and gets at most one catch-up reply. A
+5. A paused chat gets no answer. A stale message (flagged `backlog` by the relay, or older than
+   STALE_MESSAGE_SECONDS: an offline backlog or a late redelivery) never runs a side effect and
+   gets at most one catch-up reply. A
    message WhatsApp could not decrypt for us (kind `undecryptable`) gets one "please send it
    again" per burst.
 6. The dialog engine answers. The replies get stable ids (`{wa_msg_id}#{n}`) and are stored
@@ -162,7 +163,8 @@ def _turn(message: InboundMessage, components: Components, customer_id: str) -> 
         return []
     remember_channel(components, customer_id, message.channel)
     age = (now - message.timestamp).total_seconds()
-    if age > components.settings.stale_message_seconds:
+    if message.backlog or age > components.settings.stale_message_seconds:
+        # The relay's flag covers what the age cannot: a message sent before a short reconnect.
         return _catch_up(components, customer_id)
     if message.kind == "undecryptable":
         return _once(components, f"resend:{customer_id}", replies.UNDECRYPTABLE)

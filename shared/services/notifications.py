@@ -43,6 +43,8 @@ class Notification(BaseModel):
         balance: the customer's saldo after the change.
         reason: why it failed, or the alert text.
         quote_id: an order quote waiting for this deposit, if any.
+        key: owner alerts only: alerts with the same key are sent once (a stuck or
+            contradicted reference is reported once, however often it is looked at).
     """
 
     model_config = ConfigDict(frozen=True)
@@ -58,6 +60,7 @@ class Notification(BaseModel):
     balance: int | None = None
     reason: str | None = None
     quote_id: str | None = None
+    key: str | None = None
 
 
 class Notifier(Protocol):

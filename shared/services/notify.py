@@ -7,8 +7,9 @@ also finishes that order here (design.md §5).
 
 Customer notifications carry a stable `OutboundMessage.id` named after what triggered them
 (`n:{kind}:{reff_id}`): a settled reference reaches each final state once, so a replayed or
-republished notification has the same id and the relay sends it once. Owner alerts have no id:
-the same alert may rightly be raised again later.
+republished notification has the same id and the relay sends it once. Owner alerts with a `key`
+(a finding about one reference) are named after it and go out once; others have no id: the same
+alert may rightly be raised again later.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ class BusNotifier:
 
     def _notify(self, n: Notification) -> None:
         if n.kind == "owner_alert" or n.customer_id is None:
-            self.to_owner(f"⚠️ {n.reason or n.kind}" + (f" ({n.reff_id})" if n.reff_id else ""))
+            alert = f"⚠️ {n.reason or n.kind}" + (f" ({n.reff_id})" if n.reff_id else "")
+            self.to_owner(alert, key=n.key)
             return
         ref = notification_id(n)
         # In the language the customer last wrote in (English customers get English receipts).
@@ -107,19 +109,23 @@ class BusNotifier:
         )
         return True
 
-    def to_owner(self, text: str) -> None:
-        """Alert the owner (OWNER_NUMBER) and every admin on WhatsApp."""
-        settings = self._components.settings
-        numbers = set(settings.admins)
-        if settings.owner_number:
-            digits = settings.owner_number.lstrip("+")
-            numbers.add("62" + digits[1:] if digits.startswith("0") else digits)
+    def to_owner(self, text: str, *, key: str | None = None) -> None:
+        """Alert the owner (OWNER_NUMBER) and every admin on WhatsApp.
+
+        `key`: alerts with the same key get the same message ids, so the relay sends them once.
+        """
+        numbers = self._components.settings.alert_numbers
         if not numbers:
             log.warning("owner alert with nowhere to go: %s", text[:80])
             return
         for number in sorted(numbers):
             self._components.bus.publish_outbound(
-                OutboundMessage(chat=f"{number}@s.whatsapp.net", text=text, kind="notification")
+                OutboundMessage(
+                    id=f"alert:{key}:{number}"[:256] if key else None,
+                    chat=f"{number}@s.whatsapp.net",
+                    text=text,
+                    kind="notification",
+                )
             )
 
 

@@ -3,7 +3,10 @@
 Runs as a scheduled job. First it sweeps the supplier-event inbox: webhooks recorded more than
 `inbox_after_seconds` ago whose hand-off did not settle them (lost, or the process stopped) are
 settled now. Then every order, deposit and transfer pending longer than
-`RECONCILE_AFTER_MINUTES` is settled from the supplier's status (the same path a webhook takes).
+`RECONCILE_AFTER_MINUTES` is settled from the supplier's status (the same path a webhook takes),
+page by page, the least recently checked first (`Store.claim_pending_items`): a run goes through
+all of them, up to `max_items`, and the next run starts with the ones this one did not reach, so
+old stuck documents never hide newer ones.
 Whatever is still unresolved after `RECONCILE_ALERT_MINUTES` is reported to the owner once (per
 alert window when a cache is available) and left pending: never refunded on a guess.
 """
@@ -20,11 +23,14 @@ from shared.ports import Cache
 from shared.services.notifications import Notification
 from shared.services.settlement import Settled, SettleDeps, settle
 from shared.services.supplier_inbox import SWEEP_AFTER_SECONDS, sweep
+from shared.store_models import PendingItem
 
 log = logging.getLogger(__name__)
 
 _STILL_OPEN = frozenset({Settled.PENDING, Settled.UNVERIFIED})
 ALERT_REPEAT_SECONDS = 6 * 3600
+MAX_ITEMS_PER_RUN = 2000
+"""A run's bound (each item is a supplier request); the next run continues where it stopped."""
 
 
 def reconcile(
@@ -35,47 +41,67 @@ def reconcile(
     cache: Cache | None = None,
     now: datetime | None = None,
     limit: int = 100,
+    max_items: int = MAX_ITEMS_PER_RUN,
     inbox_after_seconds: int = SWEEP_AFTER_SECONDS,
 ) -> dict[str, object]:
     """One reconciliation pass; returns counts per outcome and how many alerts were sent.
 
+    `limit`: the page size; `max_items`: how many documents one run asks about at most.
     `inbox`: how many recorded webhooks the sweep settled, by outcome.
     """
     now = now or datetime.now(UTC)
     swept = sweep(deps, older_than_seconds=inbox_after_seconds, now=now, limit=limit)
-    pending = deps.store.pending_items(after_minutes * 60, now=now, limit=limit)
-    work: list[tuple[OperationKind, str, datetime]] = [
-        ("bill" if o.kind == "postpaid" else "order", o.reff_id, o.created_at)
-        for o in pending.orders
-    ]
-    work += [("deposit", d.reff_id, d.created_at) for d in pending.deposits]
-    work += [("transfer", t.reff_id, t.created_at) for t in pending.transfers]
     outcomes: Counter[str] = Counter()
     stuck: list[tuple[str, str]] = []  # (reff_id, what the owner reads)
-    for kind, reff_id, created_at in work:
-        try:
-            result = settle(kind, reff_id, deps)
-        except Exception:
-            # One bad row must not stop the pass; it is retried on the next run.
-            log.exception("reconciling %s %s failed", kind, reff_id)
-            result = Settled.UNVERIFIED
-        outcomes[result.value] += 1
-        age_minutes = (now - created_at).total_seconds() / 60
-        if result in _STILL_OPEN and age_minutes >= alert_minutes:
-            log_event(
-                log,
-                Event.ORDER_PENDING_TOO_LONG,
-                "%s %s still pending after %d minutes",
-                kind,
-                reff_id,
-                int(age_minutes),
-                kind=kind,
-                reff_id=reff_id,
-                minutes=int(age_minutes),
+    checked = 0
+    while checked < max_items:
+        page = deps.store.claim_pending_items(
+            after_minutes * 60, now, limit=min(limit, max_items - checked)
+        )
+        if not page:
+            break
+        checked += len(page)
+        for item in page:
+            _check(
+                deps, item, now=now, alert_minutes=alert_minutes, outcomes=outcomes, stuck=stuck
             )
-            stuck.append((reff_id, f"{kind} {reff_id} ({int(age_minutes)} menit)"))
     alerted = _alert(deps, stuck, cache)
-    return {"checked": len(work), "alerted": alerted, "inbox": dict(swept), **outcomes}
+    return {"checked": checked, "alerted": alerted, "inbox": dict(swept), **outcomes}
+
+
+def _check(
+    deps: SettleDeps,
+    item: PendingItem,
+    *,
+    now: datetime,
+    alert_minutes: int,
+    outcomes: Counter[str],
+    stuck: list[tuple[str, str]],
+) -> None:
+    """Settle one pending document; note it for the owner when it stays open too long."""
+    kind: OperationKind = "bill" if item.kind == "postpaid" else item.doc
+    reff_id, created_at = item.reff_id, item.created_at
+    try:
+        result = settle(kind, reff_id, deps)
+    except Exception:
+        # One bad row must not stop the pass; it is retried on the next run.
+        log.exception("reconciling %s %s failed", kind, reff_id)
+        result = Settled.UNVERIFIED
+    outcomes[result.value] += 1
+    age_minutes = (now - created_at).total_seconds() / 60
+    if result in _STILL_OPEN and age_minutes >= alert_minutes:
+        log_event(
+            log,
+            Event.ORDER_PENDING_TOO_LONG,
+            "%s %s still pending after %d minutes",
+            kind,
+            reff_id,
+            int(age_minutes),
+            kind=kind,
+            reff_id=reff_id,
+            minutes=int(age_minutes),
+        )
+        stuck.append((reff_id, f"{kind} {reff_id} ({int(age_minutes)} menit)"))
 
 
 def _alert(deps: SettleDeps, stuck: list[tuple[str, str]], cache: Cache | None) -> int:

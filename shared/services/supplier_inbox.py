@@ -7,6 +7,11 @@ all-in-one process. Either way `settle_event` runs the unchanged settlement (sup
 one idempotent ledger call, notify only on `done`) and then marks the row settled. A hand-off
 that never arrives is harmless: `sweep` (run by the reconciler) settles every row still
 unsettled after a short age. Settling an event twice moves nothing twice.
+
+A row stays `received` until the supplier's answer verified it: when settling is `unverified`
+(the re-query met an outage, or answered something unreadable) the row is deferred, due again
+after a growing pause, and keeps the webhook's supplier id for the next attempt. The sweep takes
+rows by when they are due, so a few that keep failing never hide the others.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict
 
-from shared.domain.supplier_status import OperationKind
+from shared.domain.supplier_status import OperationKind, SupplierStatus
 from shared.log import correlation
 from shared.services.settlement import Settled, SettleDeps, settle
 
@@ -42,6 +47,8 @@ class InboxEvent(BaseModel):
     kind: OperationKind
     reff_id: str
     supplier_id: str = ""
+    status: str = ""
+    """The webhook's mapped status (a `SupplierStatus` value; "" from older producers)."""
 
 
 class HandOff(Protocol):
@@ -57,12 +64,30 @@ class HandOff(Protocol):
 
 
 def settle_event(event: InboxEvent, deps: SettleDeps) -> Settled:
-    """Settle one recorded event, then mark its row settled (errors propagate: retry later)."""
+    """Settle one recorded event, then mark its row settled (errors propagate: retry later).
+
+    An unverified result defers the row instead: it stays received for the sweep.
+    """
     with correlation(reff_id=event.reff_id):
-        result = settle(event.kind, event.reff_id, deps, hint_id=event.supplier_id)
-        if not deps.store.mark_supplier_event_settled(event.id, result.value):
+        result = settle(
+            event.kind,
+            event.reff_id,
+            deps,
+            hint_id=event.supplier_id,
+            hint_status=_status(event.status),
+        )
+        if result is Settled.UNVERIFIED:
+            deps.store.defer_supplier_event(event.id, result.value)
+        elif not deps.store.mark_supplier_event_settled(event.id, result.value):
             log.info("supplier event %d was already settled (now: %s)", event.id, result.value)
         return result
+
+
+def _status(value: str) -> SupplierStatus | None:
+    try:
+        return SupplierStatus(value)
+    except ValueError:
+        return None
 
 
 def sweep(
@@ -76,7 +101,11 @@ def sweep(
     outcomes: Counter[str] = Counter()
     for row in deps.store.unsettled_supplier_events(older_than_seconds, now=now, limit=limit):
         event = InboxEvent(
-            id=row.id, kind=row.kind, reff_id=row.reff_id, supplier_id=row.supplier_id
+            id=row.id,
+            kind=row.kind,
+            reff_id=row.reff_id,
+            supplier_id=row.supplier_id,
+            status=row.status,
         )
         try:
             outcomes[settle_event(event, deps).value] += 1

@@ -91,10 +91,15 @@ def _handle(
             reff_id=event.reff_id,
             supplier_id=event.supplier_id,
             raw_status=event.raw_status,
+            status=event.status.value,
         )
         hand_off.hand_off(
             InboxEvent(
-                id=event_id, kind=event.kind, reff_id=event.reff_id, supplier_id=event.supplier_id
+                id=event_id,
+                kind=event.kind,
+                reff_id=event.reff_id,
+                supplier_id=event.supplier_id,
+                status=event.status.value,
             )
         )
     return 200, {"status": "ok", "event_id": event_id}

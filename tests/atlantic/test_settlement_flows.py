@@ -220,3 +220,31 @@ def test_transfers_settle_from_webhooks_and_a_failure_refunds_nominal_and_fee(
     assert store.get_balance(cid).balance == 100_000 - 27_000
     assert notifier.kinds(ok_reff) == ["transfer_success"]
     assert notifier.kinds(bad_reff) == ["transfer_failed"]
+
+
+def test_a_refunded_order_the_supplier_then_completes_alerts_the_owner_with_both_states(
+    wired: Sandbox,
+    worker: SettleWorker,
+    store: Store,
+    client: AtlanticClient,
+    deps: SettleDeps,
+    notifier: RecordingNotifier,
+) -> None:
+    """Item 2: a settle finding a closed document the supplier reports differently says so."""
+    cid = new_customer(store)
+    fund(store, cid, 50_000)
+    reff = placed_order(
+        store, cid, code="ML86", target="081234569992", price=30_000, supplier_price=25_000
+    )
+    assert submit_order(reff, store=store, supplier=client, deps=deps) == "submitted"
+    assert store.release_order(reff, reason="refund by admin").outcome == "done"  # the old way
+    deliveries = wired.complete(reff, "success")  # and the supplier delivers after all
+    assert [d.status for d in deliveries] == ["success"]
+    assert worker.wait_idle(timeout=10)
+    assert store.get_order(reff).status == "failed"  # type: ignore[union-attr]  # final is final
+    assert store.get_balance(cid).balance == 50_000
+    alerts = [n for n in notifier.sent if n.kind == "owner_alert"]
+    assert len(alerts) == 1
+    assert reff in (alerts[0].reason or "")
+    assert "failed" in (alerts[0].reason or "")
+    assert "success" in (alerts[0].reason or "")

@@ -10,7 +10,9 @@ import base64
 import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs
 
+import httpx
 import pytest
 
 from atlantic.helpers import RecordingNotifier, fund, new_customer, placed_order
@@ -143,3 +145,60 @@ def test_the_settle_push_drops_stale_deliveries_and_lets_errors_redeliver() -> N
 
     with pytest.raises(RuntimeError):
         handle_settle_push(_push(data, datetime.now(UTC)), event_id="e3", settle=broken)
+
+
+class _OnlyItsOwnIds(httpx.BaseTransport):
+    """The sandbox, but like Atlantic's docs say: status lookups take the supplier's id only."""
+
+    def __init__(self) -> None:
+        self._inner = httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/status"):
+            form = parse_qs(request.read().decode())
+            if form.get("id", [""])[0].startswith("SB"):  # our reff_id, not Atlantic's id
+                body = {"status": False, "message": "Transaksi tidak ditemukan", "code": 404}
+                return httpx.Response(200, json=body)
+        return self._inner.handle_request(request)
+
+
+def test_a_webhook_met_by_an_outage_stays_received_and_its_supplier_id_settles_it_later(
+    sandbox: Sandbox, store: Store, notifier: RecordingNotifier
+) -> None:
+    """Item 3: the webhook's Atlantic id is all we have for a create that timed out."""
+    http = httpx.Client(
+        base_url=sandbox.url, transport=_OnlyItsOwnIds(), timeout=httpx.Timeout(0.5)
+    )
+    client = AtlanticClient(http, sandbox.api_key, sleep=lambda _s: None)
+    deps = SettleDeps(store=store, supplier=client, notifier=notifier)
+    worker = SettleWorker(deps).start()
+    reader = AtlanticWebhook("sandbox")
+    sandbox.sender.target = lambda headers, body: handle_webhook(
+        headers, body, reader=reader, store=store, hand_off=worker
+    )[0]
+    cid = new_customer(store)
+    fund(store, cid, 50_000)
+    reff = placed_order(
+        store, cid, code="ML86", target="081234569993", price=30_000, supplier_price=25_000
+    )
+    assert submit_order(reff, store=store, supplier=client, deps=deps) == "pending"
+    assert store.get_order(reff).atl_id is None  # type: ignore[union-attr]  # the create timed out
+    sandbox.engine.inject_fault("error", 3)  # a short outage: every retry of one lookup fails
+    try:
+        delivered = [d for d in sandbox.advance(30) if d.reff_id == reff]
+        assert [d.http_status for d in delivered] == [200]
+        assert worker.wait_idle(timeout=10)
+    finally:
+        worker.stop()
+    [event] = store.supplier_events_for(reff)
+    assert event.state == "received"  # unverified is not settled
+    assert event.supplier_id
+    assert store.get_order(reff).status == "pending"  # type: ignore[union-attr]
+    later = datetime.now(UTC) + timedelta(minutes=10)
+    reconcile(deps, after_minutes=5, alert_minutes=600, now=later, inbox_after_seconds=0)
+    order = store.get_order(reff)
+    assert order is not None
+    assert order.status == "success"
+    assert order.atl_id == event.supplier_id
+    assert notifier.kinds(reff) == ["order_success"]
+    assert [e.state for e in store.supplier_events_for(reff)] == ["settled"]

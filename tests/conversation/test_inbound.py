@@ -117,3 +117,19 @@ def test_two_instances_handle_one_customer_serially(
     assert entered[1].is_set()
     close(first)
     close(second)
+
+
+def test_a_backlog_message_never_runs_a_side_effect(chat: Chat) -> None:
+    """The relay flags messages sent before it connected: whatsapp.md §4 (item 6).
+
+    The timestamp is recent (a reconnect after a short drop), so only `backlog` tells.
+    """
+    chat.fund(50_000)
+    assert "YA" in chat.say("pulsa telkomsel 10rb ke 081234567890")
+    first = chat.say("ya", backlog=True)
+    second = chat.say("ya", backlog=True)
+    assert "baru balas" in first
+    assert second == ""
+    assert chat.balance() == 50_000
+    assert not [h for h in chat.components.store.history(chat.customer_id) if h.kind == "order"]
+    assert not [h for h in chat.components.store.history(chat.customer_id) if h.kind == "deposit"]

@@ -1,14 +1,17 @@
 """A local stand-in for Supabase Storage's object API (the calls storage3 makes for media).
 
 `POST /storage/v1/object/{bucket}/{key}` (multipart `file`, `x-upsert`), `GET` of the same path,
-and `DELETE /storage/v1/object/{bucket}` with `{"prefixes": [...]}`; errors in Storage's JSON
-shape (`statusCode`, `error`, `message`). Requests without the service key are refused.
+`DELETE /storage/v1/object/{bucket}` with `{"prefixes": [...]}`, and the flat listing
+`POST /storage/v1/object/list-v2/{bucket}` (`prefix`, `limit`, `cursor`, `sortBy`, objects with
+`created_at`); errors in Storage's JSON shape (`statusCode`, `error`, `message`). Requests
+without the service key are refused.
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from flask import Flask, Response, request
 from werkzeug.serving import BaseWSGIServer, make_server
@@ -18,6 +21,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 class StoredObject:
     data: bytes
     content_type: str
+    created_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass
@@ -52,6 +56,37 @@ class FakeStorage:
             if stored is None:
                 return _error(404, "not_found", "Object not found")
             return Response(stored.data, content_type=stored.content_type)
+
+        @app.post("/storage/v1/object/list-v2/<bucket>")
+        def list_v2(bucket: str) -> dict[str, object]:
+            body = request.get_json() or {}
+            prefix = f"{bucket}/{body.get('prefix') or ''}"
+            column = (body.get("sortBy") or {}).get("column", "name")
+            limit = int(body.get("limit") or 1000)
+            start = int(body.get("cursor") or 0)
+            names = sorted(
+                (n for n in self.objects if n.startswith(prefix)),
+                key=lambda n: (self.objects[n].created_at, n) if column == "created_at" else n,
+            )
+            page = names[start : start + limit]
+            has_next = start + limit < len(names)
+            stamp = lambda n: self.objects[n].created_at.isoformat()  # noqa: E731
+            return {
+                "hasNext": has_next,
+                "nextCursor": str(start + limit) if has_next else None,
+                "folders": [],
+                "objects": [
+                    {
+                        "id": n,
+                        "name": n.removeprefix(f"{bucket}/"),
+                        "key": n.removeprefix(f"{bucket}/"),
+                        "created_at": stamp(n),
+                        "updated_at": stamp(n),
+                        "metadata": {"mimetype": self.objects[n].content_type},
+                    }
+                    for n in page
+                ],
+            }
 
         @app.delete("/storage/v1/object/<bucket>")
         def remove(bucket: str) -> tuple[list[dict[str, str]], int]:

@@ -152,3 +152,31 @@ def test_a_failed_publish_answers_500_and_the_redelivery_publishes_the_same_repl
     assert _turns_run(database_url, chat, msg_id) == (1, 1)  # the turn did not run again
     assert on_message.post(delivery).status_code == 200
     assert replies_for(pubsub_server, chat) == replies * 2  # same ids and text every time
+
+
+def test_control_characters_are_stripped_and_the_message_is_answered(
+    on_message: FunctionServer, pubsub_server: PubSubServer, database_url: str
+) -> None:
+    """A NUL byte is valid in WhatsApp text and in JSON, never in Postgres text (item 11)."""
+    phone, chat = new_customer()
+    msg_id = f"3EB0{uuid.uuid4().hex[:16].upper()}"
+    response = on_message.post(
+        envelope(
+            "text_binary.json",
+            wa_msg_id=msg_id,
+            chat=chat,
+            sender_phone=phone,
+            push_name="Bu\u0000di\u0007",
+            text="viu\u0000 berapa\u001b?\nmakasih\u007f",
+            timestamp=now_iso(),
+        )
+    )
+    assert response.status_code == 200, on_message.logs()[-3000:]
+    replies = replies_for(pubsub_server, chat)
+    assert replies, on_message.logs()[-3000:]
+    assert "Rp" in "".join(r.text or "" for r in replies)
+    with psycopg.connect(database_url) as conn:
+        row = conn.execute(
+            "SELECT content_text FROM messages WHERE wa_msg_id = %s", (msg_id,)
+        ).fetchone()
+    assert row == ("viu berapa?\nmakasih",)

@@ -36,7 +36,7 @@ def test_every_terraform_file_parses(terraform: Terraform) -> None:
     assert len(terraform.resources) > 40
 
 
-def test_the_seven_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
+def test_the_eight_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
     assert set(terraform.locals["functions"]) == ENTRY_POINTS
     fn = terraform.resource("google_cloudfunctions2_function", "fn")
     assert fn["for_each"] == "${local.functions}"
@@ -201,6 +201,7 @@ def test_scheduler_calls_each_job_with_oidc_on_its_schedule(terraform: Terraform
         "refresh_prices": "*/10 * * * *",
         "reconcile": "*/2 * * * *",
         "check_balance": "0 * * * *",
+        "purge_media": "30 * * * *",
     }
     job = terraform.resource("google_cloud_scheduler_job", "job")
     target = block(job, "http_target")

@@ -8,6 +8,7 @@ once; everything else is retried on transient failures. See `transport.py` for t
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from typing import Literal, TypeVar
 
@@ -26,11 +27,14 @@ from shared.adapters.atlantic.models import (
     Profile,
     Transaction,
     Transfer,
+    UnreadableAmount,
 )
 from shared.adapters.atlantic.status import map_status
 from shared.adapters.atlantic.transport import Transport, make_http_client
 from shared.domain.supplier_status import SupplierEvent
-from shared.errors import SupplierTimeout, SupplierUnavailable
+from shared.errors import SupplierTimeout, SupplierUnavailable, SupplierUnreadable
+
+log = logging.getLogger(__name__)
 
 PriceListType = Literal["prabayar", "pascabayar"]
 M = TypeVar("M", bound=BaseModel)
@@ -42,14 +46,32 @@ def _one(model: type[M], data: object, path: str, *, create: bool = False) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:
+        if _unreadable_amount(exc):
+            # It answered, with money we cannot trust: never guessed, never moved on.
+            raise SupplierUnreadable(f"atlantic {path}: an amount is not whole rupiah") from exc
         # A 200 we cannot read: for a create, we do not know what happened.
         kind = SupplierTimeout if create else SupplierUnavailable
         raise kind(f"atlantic {path}: unexpected data ({exc.error_count()} problems)") from exc
 
 
+def _unreadable_amount(exc: ValidationError) -> bool:
+    return any(
+        isinstance(error.get("ctx", {}).get("error"), UnreadableAmount) for error in exc.errors()
+    )
+
+
 def _many(model: type[M], data: object, path: str) -> list[M]:
+    """Every readable item; unreadable ones are left out (a list of none at all raises)."""
     items = data if isinstance(data, list) else [data] if isinstance(data, dict) else []
-    return [_one(model, item, path) for item in items]
+    readable: list[M] = []
+    for item in items:
+        try:
+            readable.append(_one(model, item, path))
+        except (SupplierUnreadable, SupplierUnavailable) as exc:
+            log.warning("%s; item left out", exc)
+    if items and not readable:
+        raise SupplierUnavailable(f"atlantic {path}: no readable item in {len(items)}")
+    return readable
 
 
 class AtlanticClient:

@@ -8,40 +8,56 @@ ignored so a new field never breaks us.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import math
+import re
 from typing import Annotated
 
 from pydantic import AliasChoices, BaseModel, BeforeValidator, ConfigDict, Field
 
+from shared.messages import strip_controls
+
+_AMOUNT = re.compile(r"[0-9]{1,13}(?:\.0+)?")
+MAX_AMOUNT = 10**13
+"""No rupiah amount from the supplier is this large; bounding the text bounds the work."""
+_MAX_TEXT = 24
+
+
+class UnreadableAmount(ValueError):
+    """A money field that is not whole rupiah digits: the answer cannot be trusted."""
+
 
 def _to_int(value: object) -> int:
-    """`"100113"`, `100113`, `"100.113"`, `"Rp 100.113"`, `100113.0` → 100113."""
+    r"""Whole rupiah: an integer, or text `\d+(\.0+)?` (`"100113"`, `"19580.00"`).
+
+    Anything else (`"19.580"`, `"Rp 19.580"`, `"1e3"`, a fraction, a sign, non-ASCII digits,
+    absurdly long text) is unreadable, never guessed: dropping separators once turned
+    `"19580.00"` into Rp 1.958.000.
+    """
     if value is None or value == "":
         return 0
     if isinstance(value, bool):
-        raise ValueError("a boolean is not an amount")  # noqa: TRY004 -- pydantic wants ValueError
+        raise UnreadableAmount("a boolean is not an amount")
     if isinstance(value, int):
+        if not 0 <= value < MAX_AMOUNT:
+            raise UnreadableAmount("amount out of range")
         return value
     if isinstance(value, float):
-        if not value.is_integer():
-            raise ValueError("amounts are whole rupiah")
+        if not math.isfinite(value) or not value.is_integer() or not 0 <= value < MAX_AMOUNT:
+            raise UnreadableAmount("amounts are whole rupiah")
         return int(value)
-    text = str(value).strip().removeprefix("Rp").strip().replace(".", "").replace(",", "")
-    try:
-        number = Decimal(text)
-    except InvalidOperation as exc:
-        raise ValueError(f"not an amount: {text[:20]!r}") from exc
-    if number != number.to_integral_value():
-        raise ValueError("amounts are whole rupiah")
-    return int(number)
+    if isinstance(value, str) and len(value) <= _MAX_TEXT:
+        text = value.strip()
+        if _AMOUNT.fullmatch(text):
+            return int(text.partition(".")[0])
+    raise UnreadableAmount(f"not an amount: {str(value)[:20]!r}")
 
 
 def _to_str(value: object) -> str:
-    return "" if value is None else str(value)
+    return "" if value is None else strip_controls(str(value))
 
 
 def _to_opt_str(value: object) -> str | None:
-    return None if value is None or value == "" else str(value)
+    return None if value is None or value == "" else strip_controls(str(value))
 
 
 Money = Annotated[int, BeforeValidator(_to_int)]

@@ -34,6 +34,9 @@ class AtlanticWebhook:
     """Verifies and parses callbacks for one Atlantic account."""
 
     def __init__(self, username: str) -> None:
+        if not username.strip():
+            # md5("") is public knowledge: it must never be a valid signature.
+            raise ValueError("an Atlantic username is required to verify webhooks")
         self._expected = signature_for(username).encode()
 
     def __repr__(self) -> str:

@@ -2,7 +2,9 @@
 
 Applied versions are recorded in `schema_migrations` with a checksum; a file edited after it was
 applied is refused rather than silently skipped. A session-level advisory lock lets several
-processes start at once without applying anything twice.
+processes start at once without applying anything twice. Every run ends with
+`private.lock_down()` (migration 0013): nothing in `public` or `private` stays readable,
+writable or callable by PUBLIC, anon or authenticated, whatever later migrations forgot.
 """
 
 from __future__ import annotations
@@ -94,11 +96,23 @@ def apply_migrations(database_url: str, folder: Path | None = None) -> list[str]
                         )
                     log.info("applied migration %s", migration.name)
                     applied_now.append(migration.name)
+                _lock_down(conn)
             finally:
                 conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
     except psycopg.Error as exc:
         raise StoreError(f"migration failed: {exc.__class__.__name__}: {exc}") from exc
     return applied_now
+
+
+def _lock_down(conn: psycopg.Connection[tuple[object, ...]]) -> None:
+    """Run `private.lock_down()` (migration 0013) after every run, when it exists.
+
+    A later migration that creates a table or function without revoking anon's privileges (or
+    a grant made by hand) is closed again here, whatever the migration says.
+    """
+    found = conn.execute("SELECT to_regprocedure('private.lock_down()')").fetchone()
+    if found is not None and found[0] is not None:
+        conn.execute("SELECT private.lock_down()")
 
 
 def migration_database_url(settings: Settings) -> str:

@@ -37,6 +37,10 @@ class MediaStore(Protocol):
         """Remove the object (no error when already gone)."""
         ...
 
+    def purge_expired(self) -> int:
+        """Delete everything older than the retention (MEDIA_TTL_SECONDS); returns how many."""
+        ...
+
 
 def media_store(settings: Settings) -> MediaStore:
     """Supabase Storage when Supabase is configured, else a local folder under DATA_DIR."""
@@ -47,6 +51,7 @@ def media_store(settings: Settings) -> MediaStore:
             settings.supabase_url,
             settings.supabase_service_role_key.get_secret_value(),
             bucket=settings.media_bucket,
+            ttl_seconds=settings.media_ttl_seconds,
         )
     from shared.adapters.storage.local import LocalMediaStore  # noqa: PLC0415
 

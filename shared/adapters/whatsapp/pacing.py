@@ -1,7 +1,9 @@
 """The one outbound rate governor (whatsapp.md §1.3): caps, jitter and the proactive rules.
 
 Every send asks `reserve` for a slot. Replies go to chats that wrote to us; anything addressed
-to a chat that never wrote first is refused: the bot never sends unsolicited bulk. Slots are
+to a chat that never wrote first is refused: the bot never sends unsolicited bulk. The owner's and
+admins' phone chats are exempt (`exempt`): their alerts must arrive whether or not they wrote
+lately, or wrote from a LID chat. Slots are
 spaced with random jitter so sends never fall on a fixed interval; proactive sends (anything
 but a reply) share a tighter per-minute cap.
 
@@ -27,7 +29,7 @@ import math
 import random
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, tzinfo
 from typing import TYPE_CHECKING
@@ -209,9 +211,11 @@ class PacingGovernor:
         rng: Callable[[], float] = random.random,
         cache: Cache | None = None,
         on_hold: Callable[[], None] = lambda: None,
+        exempt: Collection[str] = (),
     ) -> None:
         self.policy = policy or PacingPolicy()
         self.known = known or KnownChats()
+        self._exempt = frozenset(exempt)
         self.slow = False
         self.held = HeldMessages(cache)
         self._counts: Cache = cache if cache is not None else MemoryCache()
@@ -223,6 +227,10 @@ class PacingGovernor:
         self._global_sent: deque[float] = deque()
         self._chat_sent: dict[str, deque[float]] = {}
         self._proactive_sent: deque[float] = deque()
+
+    def may_address(self, chat: str) -> bool:
+        """Whether `chat` wrote to us first, or belongs to the owner or an admin."""
+        return chat in self._exempt or chat in self.known
 
     # --- proactive rules (whatsapp.md §1.3) ------------------------------------------------
 
@@ -266,7 +274,7 @@ class PacingGovernor:
 
     def _refusal(self, message: OutboundMessage, wall: datetime) -> str | None:
         """Why a followup may never go (independent of the hour), or None."""
-        if message.chat not in self.known:
+        if not self.may_address(message.chat):
             return "cold_chat"
         if not message.topic:
             return "no_topic"
@@ -292,7 +300,7 @@ class PacingGovernor:
 
     def reserve(self, chat: str, *, proactive: bool, now: float) -> float | None:
         """The monotonic time at which this message may go, or None when refused (cold chat)."""
-        if chat not in self.known:
+        if not self.may_address(chat):
             return None
         p = self.policy
         factor = p.slow_factor if self.slow else 1.0

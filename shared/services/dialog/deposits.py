@@ -119,6 +119,7 @@ def send_qris(turn: Turn, amount: int, *, quote: Quote | None) -> None:
         fee=invoice.fee,
         get_balance=invoice.get_balance,
         expires_at=expires,
+        tambahan=invoice.tambahan,
     )
     if quote is not None:
         name = str(quote.payload.get("name") or quote.payload.get("code") or "pesanan")
