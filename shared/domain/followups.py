@@ -66,6 +66,17 @@ _WHERE = (
     "belum juga",
     "kapan masuk",
     "kapan diproses",
+    "belum nambah",
+    "blm nambah",
+    "belom nambah",
+    "gak nambah",
+    "ga nambah",
+    "nggak nambah",
+    "ga masuk2",
+    "gak masuk2",
+    "nggak masuk2",
+    "belum masuk2",
+    "blm masuk2",
     "not received",
     "haven t received",
     "still waiting",
@@ -115,12 +126,30 @@ _STATUS = (
     "order saya gimana",
     "order aku gimana",
     "orderan gimana",
+    "cek pesanan",
+    "cek pesananku",
+    "cek orderan",
+    "cek order",
+    "cek transaksi",
+    "cek status",
     "done yet",
     "order status",
     "is my order",
     "where is my",
 )
-_DEPOSIT = ("deposit", "depo", "qris", "isi saldo", "udah bayar", "sudah bayar", "udah scan")
+_DEPOSIT = (
+    "deposit",
+    "depo",
+    "qris",
+    "isi saldo",
+    "udah bayar",
+    "sudah bayar",
+    "udh bayar",
+    "udah scan",
+    "udah transfer qris",
+    "saldo blm nambah",
+    "saldo belum nambah",
+)
 _DEPOSIT_SALDO = ("saldo belum masuk", "saldo blm masuk", "saldo belom masuk", "saldo ga masuk")
 _TRANSFER = ("transfer", "transferan", "tf", "tfan", "kiriman")
 
@@ -311,6 +340,26 @@ def wants_human(text: str) -> bool:
     if {"admin", "adminnya"} & set(tokens) and _FEE_WORDS & set(tokens):
         return False
     return _HUMAN.search(" ".join(tokens)) is not None
+
+
+_SOMEONE = (
+    "ada orang",
+    "ada orangnya",
+    "ada yg jaga",
+    "ada yang jaga",
+    "ada admin",
+    "ini bot",
+    "kamu bot",
+    "bot ya",
+    "are you a bot",
+    "anyone there",
+    "is anyone",
+)
+
+
+def asks_who(text: str) -> bool:
+    """"ada orang?", "ini bot ya?": who is answering."""
+    return _has(_padded(text), _SOMEONE)
 
 
 def is_angry(text: str) -> bool:

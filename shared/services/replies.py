@@ -312,6 +312,26 @@ def offer_human() -> str:
     )
 
 
+def which_pulsa(has_number: bool) -> str:
+    """Pulsa without an amount: how much (and for which number)."""
+    if has_number:
+        return say("Pulsa berapa kak? Misal _20rb_.", "How much credit? E.g. _20k_.")
+    return say(
+        "Pulsa berapa dan ke nomor berapa kak? Misal _20rb ke 0812xxxx_.",
+        "How much credit, and for which number? E.g. _20k to 0812xxxx_.",
+    )
+
+
+def who_am_i() -> str:
+    """"ada orang?": who answers here."""
+    return say(
+        "Ada kak 😊 Aku asisten otomatis toko ini, siap bantu pulsa, token, game, tagihan, "
+        "saldo, dan transfer. Kalau mau bicara dengan admin, ketik *admin* ya.",
+        "Hi! 😊 I'm this shop's automatic assistant: credit, tokens, games, bills, balance and "
+        "transfers. To talk to our admin, type *admin*.",
+    )
+
+
 def handing_off() -> str:
     """The customer asked for a person (or the bot kept failing them)."""
     return say(

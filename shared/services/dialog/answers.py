@@ -37,12 +37,24 @@ def slot_answer(state: DialogState, text: str, result: ParseResult) -> dict[str,
     if result.confidence >= CONFIDENT and names_goods and asking in IDENTIFIER_SLOTS:
         return None  # "token listrik aja 20rb ke 5312…" names a product: a new request
     if asking in {"product", "brand"}:
-        named = found.get("brand") or found.get("product")
-        return {**found, asking: found.get(asking) or named} if named else None
+        return _naming(state, asking, found)
     value = _value(asking, text, found)
     if value is None:
         return None
     return {**found, asking: value}
+
+
+def _naming(
+    state: DialogState, asking: str, found: dict[str, SlotValue]
+) -> dict[str, SlotValue] | None:
+    """What answers "which product?" or "which bill?": a product or brand word."""
+    named = found.get("brand") or found.get("product")
+    if named:
+        return {**found, asking: found.get(asking) or named}
+    phone = str(state.slots.get("target", "")).startswith("08")
+    if asking == "product" and phone and isinstance(found.get("amount"), int):
+        return {**found, "product": "pulsa"}  # "20rb" for a phone number: pulsa of that amount
+    return None
 
 
 def _slots(text: str) -> dict[str, SlotValue]:

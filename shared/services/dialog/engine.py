@@ -22,12 +22,20 @@ from shared.agent.media import Media
 from shared.agent.memory import LoggedMessage
 from shared.agent.router import Routed, Utterance, route
 from shared.domain.aliases import words
-from shared.domain.followups import followup, is_angry, is_holding, wants_human
+from shared.domain.followups import (
+    asks_who,
+    followup,
+    is_angry,
+    is_goodbye,
+    is_holding,
+    wants_human,
+)
 from shared.domain.parser import (
     ParseResult,
     filler_words,
     parse,
     read_slots,
+    says_thanks,
     unplaced_words,
 )
 from shared.domain.picks import Option, pick
@@ -219,6 +227,8 @@ class _Tiers:
             return lambda: handoff.hand_off(turn, "minta bicara dengan admin")
         if is_angry(text) and handoff.note_anger(turn):
             return lambda: handoff.hand_off(turn, "pelanggan kesal")
+        if asks_who(text):
+            return lambda: turn.say(replies.who_am_i())
         return self._request_rule(text)
 
     def _request_rule(self, text: str) -> Callable[[], None] | None:
@@ -259,6 +269,14 @@ class _Tiers:
             dropped = several.drop_queue(turn)
             if dropped:
                 turn.say(replies.queue_dropped(dropped))
+        if _just_pulsa(intent, slots):
+            # "mau isi pulsa": which amount (and number) before any product is guessed.
+            if turn.state.quote_id:
+                turn.components.store.cancel_open_quotes(turn.customer_id)
+            keep = {k: v for k, v in slots.items() if k in {"brand", "product", "target"}}
+            turn.state = DialogState(intent="topup_create", slots=keep, asking="amount")
+            turn.say(replies.which_pulsa(bool(slots.get("target"))))
+            return
         _start(turn, intent, slots)
 
     def _several(self, requests: list[several.Request]) -> None:
@@ -307,6 +325,9 @@ class _Tiers:
         unplaced = _unplaced_product(text)
         if unplaced:
             return self._run(lambda: turn.say(replies.nothing_found(unplaced)))
+        if says_thanks(text) or is_goodbye(text):
+            # "ok makasih ya kak, nanti aku order lagi": chatter that closes the conversation.
+            return self._run(lambda: catalog.smalltalk(turn, {}))
         self.misunderstood = True
         if handoff.note_unknown(turn):
             return self._run(lambda: handoff.hand_off(turn, "bot 3x nggak paham"))
@@ -373,6 +394,16 @@ def _start(turn: Turn, intent: str, slots: dict[str, SlotValue]) -> None:
         turn.components.store.cancel_open_quotes(turn.customer_id)
     turn.state = DialogState()
     HANDLERS[intent](turn, slots)
+
+
+def _just_pulsa(intent: str, slots: dict[str, SlotValue]) -> bool:
+    """Pulsa with neither an operator nor an amount ("mau isi pulsa", "pulsa ke 0812…")."""
+    return (
+        intent in {"topup_create", "price_lookup"}
+        and slots.get("brand") == "Pulsa"
+        and not slots.get("amount")
+        and not any(ch.isdigit() for ch in str(slots.get("product") or ""))
+    )
 
 
 def _deposit_card(turn: Turn, amount: int) -> None:
