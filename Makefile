@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
-.PHONY: help install run test test-int lint format typecheck bench lock all clean checkov tfschema functions-requirements
+.PHONY: help install run test test-int lint format typecheck bench lock all clean checkov tfschema functions-requirements browser
 
 help: ## Show this help
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  %-10s %s\n", $$1, $$2}'
@@ -57,7 +57,17 @@ tfschema: $(TFSCHEMA) ## Build .tfschema/providers.json (Terraform provider sche
 functions-requirements: $(STAMP) ## Regenerate functions/requirements.txt from requirements.lock
 	$(BIN)/python infra/functions_requirements.py
 
-test: $(STAMP) $(CHECKOV_STAMP) $(TFSCHEMA) ## Run the whole test suite
+# The console's browser tests drive Debian's Chromium through Debian's chromedriver. Installed
+# here when missing (as root, from the Debian package index); where that cannot be done, a warning,
+# and those tests skip saying why.
+browser: ## Install Debian's chromium and chromium-driver for the browser tests, if missing
+	@if command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && { apt-get update -qq \
+	    && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+	    chromium chromium-driver; } >/dev/null 2>&1; then echo "installed chromium and chromium-driver"; \
+	else echo "WARNING: chromium/chromedriver missing and not installable here; the browser tests will skip" >&2; fi
+
+test: $(STAMP) $(CHECKOV_STAMP) $(TFSCHEMA) browser ## Run the whole test suite
 	$(BIN)/python -m pytest -q
 
 lint: $(STAMP) ## ruff lint and format check

@@ -110,6 +110,21 @@ def purge_media(request: flask.Request) -> tuple[dict[str, object], int]:
     return _run_job("purge_media")
 
 
+@functions_framework.http
+def console(request: flask.Request) -> flask.Response:
+    """The owner's web console (shared/webconsole), reached at CONSOLE_URL."""
+    from shared.webconsole.cloud import serve
+
+    return serve(request, _console_app(), _components().settings.console_base_url)  # type: ignore[return-value]
+
+
+@functools.cache
+def _console_app() -> flask.Flask:
+    from shared.webconsole.cloud import console_app
+
+    return console_app(_components())
+
+
 @functions_framework.cloud_event
 def on_message(cloud_event: CloudEvent) -> None:
     """One inbound WhatsApp message pushed from `wa-inbound`; replies go to `wa-outbound`.

@@ -6,7 +6,7 @@ locals {
   repo_root = "${path.module}/.."
 
   # Package data in shared/ (see [tool.setuptools.package-data] in pyproject.toml) plus code.
-  shared_sources    = fileset("${local.repo_root}/shared", "**/*.{py,json,sql,txt,yaml}")
+  shared_sources    = fileset("${local.repo_root}/shared", "**/*.{py,json,sql,txt,yaml,html,css,js}")
   functions_sources = fileset("${local.repo_root}/functions", "*.py")
 
   functions = {
@@ -74,7 +74,19 @@ locals {
       concurrency = 1
       timeout     = 300
     }
+    console = {
+      description = "The owner's web console; admins log in with a one-time link sent on WhatsApp."
+      component   = "console"
+      ingress     = "ALLOW_ALL" # the owner's phone browser
+      memory      = "512Mi"
+      concurrency = 16
+      timeout     = 60
+    }
   }
+
+  # The console's address, known before it exists (gen2 functions answer on cloudfunctions.net
+  # too): on_message puts it in the /login links it sends, the console scopes its cookie to it.
+  console_url = "https://${var.region}-${var.project_id}.cloudfunctions.net/${var.name_prefix}-console"
 
   # Non-secret settings shared by every component (names match shared/config.py).
   common_env = {
@@ -91,6 +103,7 @@ locals {
     PUBSUB_INBOUND_TOPIC         = google_pubsub_topic.inbound.name
     PUBSUB_OUTBOUND_TOPIC        = google_pubsub_topic.outbound.name
     PUBSUB_SUPPLIER_EVENTS_TOPIC = google_pubsub_topic.supplier_events.name
+    CONSOLE_URL                  = local.console_url
     # Not read by the code: changing it rolls new revisions, which re-read secrets at "latest".
     CONFIG_REVISION = var.config_revision
   }
@@ -155,7 +168,7 @@ resource "google_storage_bucket_object" "function_source" {
 }
 
 resource "google_cloudfunctions2_function" "fn" {
-  #checkov:skip=CKV_GCP_124:atlantic_webhook must accept traffic from the internet (Atlantic calls it); every other function is ALLOW_INTERNAL_ONLY. The webhook authenticates each call by its signature.
+  #checkov:skip=CKV_GCP_124:atlantic_webhook (Atlantic calls it) and console (the owner's browser) must accept traffic from the internet; every other function is ALLOW_INTERNAL_ONLY. The webhook authenticates each call by its signature, the console by a session opened with a one-time link sent to an admin's WhatsApp.
   for_each = local.functions
 
   name        = "${var.name_prefix}-${replace(each.key, "_", "-")}"
@@ -231,6 +244,17 @@ resource "google_cloud_run_service_iam_member" "webhook_public" {
   # nothing.
   location = var.region
   service  = google_cloudfunctions2_function.fn["atlantic_webhook"].name
+  role     = "roles/run.invoker"
+  member   = "allUsers"
+}
+
+resource "google_cloud_run_service_iam_member" "console_public" {
+  #checkov:skip=CKV_GCP_102:The owner opens the console in a phone browser, which cannot present a Google identity; see the comment below.
+  # Public on purpose: every page but the login explanation needs a session, which only a
+  # one-time link sent to an ADMIN_NUMBERS WhatsApp opens (signed HttpOnly Secure SameSite=Strict
+  # cookie, CSRF on every form, strict CSP; shared/webconsole/auth.py).
+  location = var.region
+  service  = google_cloudfunctions2_function.fn["console"].name
   role     = "roles/run.invoker"
   member   = "allUsers"
 }

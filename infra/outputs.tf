@@ -5,6 +5,11 @@ output "atlantic_webhook_url" {
   value       = google_cloudfunctions2_function.fn["atlantic_webhook"].service_config[0].uri
 }
 
+output "console_url" {
+  description = "The owner's web console (CONSOLE_URL); admins send /login to the bot on WhatsApp for a one-time link."
+  value       = local.console_url
+}
+
 output "egress_ip" {
   description = "Static egress IP of every function (Cloud NAT); whitelist it in the Atlantic H2H API settings (IP Address field)."
   value       = google_compute_address.egress.address

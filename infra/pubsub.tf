@@ -206,9 +206,10 @@ resource "google_pubsub_topic_iam_member" "webhook_publishes_supplier_events" {
   member = google_service_account.runtime["webhook"].member
 }
 
-# Customer notifications: the webhook no longer sends any (the settler does after settling).
+# Customer notifications: the webhook no longer sends any (the settler does after settling; the
+# console's retry and refund notify like the admin commands do).
 resource "google_pubsub_topic_iam_member" "outbound_publishers" {
-  for_each = toset(["handler", "settler", "jobs"])
+  for_each = toset(["handler", "settler", "jobs", "console"])
 
   topic  = google_pubsub_topic.outbound.id
   role   = "roles/pubsub.publisher"

@@ -7,13 +7,13 @@ locals {
   secret_readers = {
     # The webhook keeps ATL_API_KEY although it no longer calls the supplier: without it the
     # code falls back to the sandbox's signature (shared/wiring.py, supplier_webhook).
-    ATL_API_KEY               = ["handler", "webhook", "settler", "jobs"]
+    ATL_API_KEY               = ["handler", "webhook", "settler", "jobs", "console"]
     ATL_USERNAME              = ["handler", "webhook", "jobs"]
-    GEMINI_KEYS               = ["handler", "jobs"]
-    APP_SECRET                = ["handler", "jobs"]
-    SUPABASE_SERVICE_ROLE_KEY = ["handler", "webhook", "settler", "jobs", "relay"]
-    UPSTASH_REDIS_REST_TOKEN  = ["handler", "webhook", "settler", "jobs", "relay"]
-    LOG_HASH_SALT             = ["handler", "webhook", "settler", "jobs", "relay"]
+    GEMINI_KEYS               = ["handler", "jobs", "console"]
+    APP_SECRET                = ["handler", "jobs", "console"]
+    SUPABASE_SERVICE_ROLE_KEY = ["handler", "webhook", "settler", "jobs", "relay", "console"]
+    UPSTASH_REDIS_REST_TOKEN  = ["handler", "webhook", "settler", "jobs", "relay", "console"]
+    LOG_HASH_SALT             = ["handler", "webhook", "settler", "jobs", "relay", "console"]
     WA_SESSION_DB             = ["relay"]
     # Read only by the operator's `salesbot migrate`; no runtime component gets it.
     SUPABASE_DB_URL = []

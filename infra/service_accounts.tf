@@ -4,13 +4,14 @@
 
 locals {
   # Runtime identities: the relay, the inbound handler (on_message), the Atlantic webhook, the
-  # settler of recorded webhooks (settle_supplier_event) and the scheduled jobs.
+  # settler of recorded webhooks (settle_supplier_event), the scheduled jobs and the console.
   runtime_components = {
     relay   = "WhatsApp relay on Cloud Run"
     handler = "on_message function (inbound WhatsApp messages)"
     webhook = "atlantic_webhook function"
     settler = "settle_supplier_event function (recorded Atlantic webhooks)"
     jobs    = "scheduled job functions"
+    console = "console function (the owner's web console)"
   }
 }
 

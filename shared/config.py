@@ -78,6 +78,9 @@ class Settings(BaseSettings):
     stale_message_seconds: int = Field(default=300, ge=10)
     takeover_minutes: int = Field(default=30, ge=1)
 
+    # --- owner's web console -----------------------------------------------------------------
+    console_url: str | None = None
+
     # --- WhatsApp relay and bus --------------------------------------------------------------
     wa_enabled: bool = False
     wa_session_db: SecretStr | None = None
@@ -126,6 +129,13 @@ class Settings(BaseSettings):
             raise ValueError("expected comma-separated phone numbers")
         return ",".join(parts)
 
+    @field_validator("console_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("expected an http:// or https:// URL")
+        return value.rstrip("/") if value else None
+
     @field_validator("wa_quiet_hours")
     @classmethod
     def _time_window(cls, value: str) -> str:
@@ -147,6 +157,14 @@ class Settings(BaseSettings):
     def admins(self) -> frozenset[str]:
         """Admin phone numbers normalised to `62…` digits."""
         return frozenset(_msisdn(p) for p in self.admin_numbers.split(",") if p)
+
+    @property
+    def console_base_url(self) -> str:
+        """Where the owner's console is reached (CONSOLE_URL, else this server's /console)."""
+        if self.console_url:
+            return self.console_url
+        host = "127.0.0.1" if self.http_host in {"", "0.0.0.0", "::"} else self.http_host  # noqa: S104
+        return f"http://{host}:{self.http_port}/console"
 
     @property
     def alert_numbers(self) -> frozenset[str]:

@@ -13,7 +13,7 @@ from werkzeug.serving import BaseWSGIServer, make_server
 
 from shared.adapters.postgres.migrate import apply_migrations
 from shared.bus import InProcessBus
-from shared.config import get_settings
+from shared.config import Settings, get_settings
 from shared.console import ConsoleChat
 from shared.jobs import JobLoop
 from shared.local_stack import LocalStack, start_local_stack
@@ -101,10 +101,20 @@ def serve_command(args: argparse.Namespace) -> int:
     """Run until Ctrl-C or SIGTERM; works the same with or without a terminal on stdin."""
     settings = get_settings()
     setup_logging(settings.log_level, settings.log_format)
+    interactive = sys.stdin.isatty() and not args.no_console
+    settings = settings.model_copy(
+        update={
+            "http_host": args.host or settings.http_host,
+            "http_port": args.port if args.port is not None else settings.http_port,
+            # On embedded defaults nobody is an admin: the person at this terminal owns the
+            # process (and its database), so the terminal chat is the owner's. Never with
+            # WhatsApp connected: the console's phone number could then be a real sender.
+            "admin_numbers": settings.admin_numbers
+            or (CONSOLE_PHONE if interactive and not settings.wa_enabled else ""),
+        }
+    )
     runner = Runner(
-        Components(settings=settings),
-        host=args.host or settings.http_host,
-        port=args.port if args.port is not None else settings.http_port,
+        Components(settings=settings), host=settings.http_host, port=settings.http_port
     )
 
     def _on_signal(signum: int, _frame: FrameType | None) -> None:
@@ -115,9 +125,9 @@ def serve_command(args: argparse.Namespace) -> int:
     # service manager's SIGTERM in that window must still shut down cleanly.
     signal.signal(signal.SIGTERM, _on_signal)
     signal.signal(signal.SIGINT, _on_signal)
-    interactive = sys.stdin.isatty() and not args.no_console
     runner.start(console_phone=CONSOLE_PHONE if interactive else None)
     print(f"salesbot is up: http://{settings.http_host}:{runner.port}/healthz", file=sys.stderr)
+    print(console_hint(settings, interactive=interactive), file=sys.stderr)
     if runner.console is not None:
         threading.Thread(
             target=_console_loop, args=(runner.console, runner.stopping), daemon=True
@@ -125,6 +135,16 @@ def serve_command(args: argparse.Namespace) -> int:
     runner.stopping.wait()
     runner.stop()
     return 0
+
+
+def console_hint(settings: Settings, *, interactive: bool) -> str:
+    """How the owner opens the web console: where it is and how to get a login link."""
+    where = "type /login in the chat below" if interactive else "send /login to the bot"
+    admins = ", ".join(sorted(settings.admins)) or "none: set ADMIN_NUMBERS"
+    return (
+        f"owner's console: {settings.console_base_url} ({where} from an admin number "
+        f"[{admins}] for a one-time link)"
+    )
 
 
 # --- WhatsApp in the all-in-one process (relay engineer) -----------------------------------------

@@ -38,6 +38,7 @@ from typing import Literal, TypeVar
 from pydantic import BaseModel, TypeAdapter
 
 from shared.ports import Json, MoneyResult, RpcError, RpcTransport
+from shared.store_console import ConsoleQueries
 from shared.store_models import (
     AddedApiKey,
     ApiKey,
@@ -72,8 +73,11 @@ def _ts(value: datetime | None) -> str | None:
     return value.isoformat()
 
 
-class Store:
-    """Typed access to the SQL functions; see the module docstring for the money contract."""
+class Store(ConsoleQueries):
+    """Typed access to the SQL functions; see the module docstring for the money contract.
+
+    The owner's console's methods (`console_*`) live in `shared.store_console`.
+    """
 
     def __init__(self, rpc: RpcTransport) -> None:
         self._rpc = rpc

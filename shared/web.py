@@ -1,4 +1,4 @@
-"""The all-in-one HTTP app: health, metrics, the Atlantic webhook and the job endpoints."""
+"""The all-in-one HTTP app: health, metrics, Atlantic webhook, jobs, and the `/console`."""
 
 from __future__ import annotations
 
@@ -45,4 +45,7 @@ def create_app(components: Components) -> Flask:
         status, body = components.handle_atlantic_webhook(headers, read_capped(request.stream))
         return body, status
 
+    from shared.webconsole.app import console_blueprint  # noqa: PLC0415
+
+    app.register_blueprint(console_blueprint(components), url_prefix="/console")
     return app

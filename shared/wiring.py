@@ -113,13 +113,18 @@ class Components:
         return MemoryCache()
 
     @functools.cached_property
+    def app_secret(self) -> str:
+        """APP_SECRET, else a secret generated and kept under DATA_DIR."""
+        if self.settings.app_secret is not None:
+            return self.settings.app_secret.get_secret_value()
+        return _local_secret(self.settings, "app_secret")
+
+    @functools.cached_property
     def key_box(self) -> KeyBox:
-        """Encrypts Gemini keys at rest: APP_SECRET, else a secret generated under DATA_DIR."""
+        """Encrypts Gemini keys at rest with keys derived from `app_secret`."""
         from shared.crypto import KeyBox  # noqa: PLC0415
 
-        if self.settings.app_secret is not None:
-            return KeyBox(self.settings.app_secret.get_secret_value())
-        return KeyBox(_local_secret(self.settings, "app_secret"))
+        return KeyBox(self.app_secret)
 
     @functools.cached_property
     def sandbox(self) -> Sandbox:
@@ -265,6 +270,16 @@ class Components:
             agent_services(self),
             max_tokens=min(self.settings.gemini_max_tokens, 1024),
         )
+
+    def reload_gemini(self) -> None:
+        """Let the next turn see a key added at run time when none existed at start-up.
+
+        With keys, the table's are re-read within a minute anyway; without any, `gemini` was
+        built as None and would stay so until a restart.
+        """
+        if "gemini" in self.__dict__ and self.__dict__["gemini"] is None:
+            self.__dict__.pop("gemini", None)
+            self.__dict__.pop("brain", None)
 
     def health(self) -> dict[str, object]:
         """What `/healthz` reports about the wiring (never a secret)."""

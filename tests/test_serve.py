@@ -1,8 +1,12 @@
-"""`salesbot serve` starts with no configuration, answers /healthz and stops on SIGTERM."""
+"""`salesbot serve` starts with no configuration, answers /healthz, says where the owner's
+console is, and stops on SIGTERM."""
 
 from __future__ import annotations
 
 import os
+import pty
+import re
+import select
 import shutil
 import signal
 import subprocess
@@ -56,6 +60,13 @@ def test_serve_on_embedded_defaults_answers_healthz_and_stops_cleanly(tmp_path: 
         assert body is not None, log_path.read_text()
         assert body["status"] == "ok"
         assert body["database"] == "embedded"
+        hint = f"owner's console: http://127.0.0.1:{port}/console (send /login to the bot"
+        while hint not in log_path.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert hint in log_path.read_text()
+        console = httpx.get(f"http://127.0.0.1:{port}/console/", timeout=5)
+        assert console.status_code == 302
+        assert console.headers["location"] == "/console/login"
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=60) == 0
     finally:
@@ -63,3 +74,66 @@ def test_serve_on_embedded_defaults_answers_healthz_and_stops_cleanly(tmp_path: 
             proc.kill()
             proc.wait()
         shutil.rmtree(data_dir, ignore_errors=True)
+
+
+@pytest.mark.slow
+def test_on_embedded_defaults_the_terminal_owner_logs_into_the_console(tmp_path: Path) -> None:
+    """`make run` in a terminal: /login in its chat gives a link that opens the console."""
+    port = _free_port()
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "REDIS_URL", "ADMIN_NUMBERS", "CONSOLE_URL"}
+    }
+    data_dir = Path(tempfile.mkdtemp(prefix="salesbot-serve-"))
+    data_dir.chmod(0o755)
+    env["DATA_DIR"] = str(data_dir / "data")
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "shared.cli", "serve", "--port", str(port)],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        cwd=tmp_path,
+    )
+    os.close(slave)
+    seen = b""
+
+    def read_until(pattern: bytes, timeout: float) -> re.Match[bytes]:
+        nonlocal seen
+        deadline = time.monotonic() + timeout
+        while (found := re.search(pattern, seen)) is None:
+            left = deadline - time.monotonic()
+            assert left > 0, seen.decode(errors="replace")
+            assert proc.poll() is None, seen.decode(errors="replace")
+            if select.select([master], [], [], left)[0]:
+                try:
+                    seen += os.read(master, 65536)
+                except OSError:  # the process closed the terminal
+                    break
+        assert found, seen.decode(errors="replace")
+        return found
+
+    try:
+        read_until(rb"owner's console: http://127\.0\.0\.1:\d+/console \(type /login", 180)
+        read_until(rb"Coba: halo", 30)
+        os.write(master, b"/login\n")
+        link = read_until(rb"http://127\.0\.0\.1:\d+/console/login/[\w-]+", 30)[0].decode()
+        with httpx.Client(timeout=10) as client:
+            assert client.get(link).status_code == 200
+            opened = client.post(link)
+            assert opened.status_code == 303
+            cookie = opened.headers["set-cookie"].split(";")[0]
+            today = client.get(f"http://127.0.0.1:{port}/console/", headers={"Cookie": cookie})
+            assert today.status_code == 200
+            assert "Ringkasan hari ini" in today.text
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        try:
+            proc.wait(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+            os.close(master)
+            shutil.rmtree(data_dir, ignore_errors=True)

@@ -12,6 +12,7 @@ Commands start with `/` so they never collide with a customer's words:
     /retry REF                     ask the supplier again about a pending order and settle it
     /refund REF                    refund a pending order the supplier says failed (refused
                                    while it is pending there, or delivered)
+    /login (or /console)           a one-time link into the web console (shared/webconsole)
 
 Everyone else gets a polite no; nothing an admin command does bypasses a ledger function.
 """
@@ -21,6 +22,7 @@ from __future__ import annotations
 import logging
 import re
 from decimal import Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Literal
 
 from shared.domain.money_text import parse_amount
 from shared.domain.pricing import SETTING_KEY, Markup, MarkupRules
@@ -28,6 +30,12 @@ from shared.errors import SupplierError
 from shared.log import hash_id
 from shared.services import receipts, replies
 from shared.services.dialog.turn import Turn
+
+if TYPE_CHECKING:
+    from shared.services.refund import RefundOutcome
+    from shared.services.settlement import Settled
+    from shared.store import Store
+    from shared.wiring import Components
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +49,8 @@ HELP = (
     "/laporan — penjualan & profit hari ini\n"
     "/order REF — lihat pesanan\n"
     "/retry REF — cek ulang ke supplier\n"
-    "/refund REF — kembalikan saldo pesanan yang gagal di supplier"
+    "/refund REF — kembalikan saldo pesanan yang gagal di supplier\n"
+    "/login — link masuk konsol toko di browser"
 )
 
 _COMMAND = re.compile(r"^/([a-z]+)\b\s*(.*)$", re.IGNORECASE | re.DOTALL)
@@ -77,22 +86,24 @@ def _markup(turn: Turn, rest: str) -> None:
         percent = Decimal(parts[-1].rstrip("%").replace(",", ".")) if parts else None
     except InvalidOperation:
         percent = None
-    if percent is None or not 0 <= percent <= 100:
-        turn.say("Format: /markup 5 atau /markup kategori Games 7 atau /markup provider XL 3")
-        return
-    store = turn.components.store
-    current = MarkupRules.model_validate(store.get_setting(SETTING_KEY) or {})
-    scope, name = "global", ""
+    scope: MarkupScope = "global"
+    name = ""
     if len(parts) >= 3 and parts[0].lower() in {"kategori", "category", "provider"}:
         scope = "providers" if parts[0].lower() == "provider" else "categories"
         name = " ".join(parts[1:-1])
-    if scope == "global":
-        rules = current.model_copy(update={"percent": percent})
-    else:
-        table = dict(getattr(current, scope))
-        table[name.casefold()] = Markup(percent=percent, flat=current.flat)
-        rules = current.model_copy(update={scope: table})
-    store.set_setting(SETTING_KEY, rules.model_dump(mode="json"))
+    store = turn.components.store
+    try:
+        rules = (
+            None
+            if percent is None
+            else markup_rules_with(markup_rules(store), scope, name, percent)
+        )
+    except ValueError:
+        rules = None
+    if percent is None or rules is None:
+        turn.say("Format: /markup 5 atau /markup kategori Games 7 atau /markup provider XL 3")
+        return
+    save_markup_rules(store, rules)
     where = "global" if scope == "global" else f"{name}"
     turn.say(f"Oke, markup {where} sekarang {percent}% ✅ (berlaku dalam 1 menit)")
 
@@ -103,16 +114,62 @@ _BILL_WORDS = {"tagihan", "bill", "pascabayar"}
 def _bill_fee(turn: Turn, amount_text: str) -> None:
     """The flat fee added to every postpaid bill (bills take no percent: see pricing)."""
     fee = parse_amount(amount_text) if amount_text.strip() not in {"0", "nol"} else 0
-    if fee is None or not 0 <= fee <= 100_000:
+    store = turn.components.store
+    try:
+        rules = None if fee is None else bill_fee_rules_with(markup_rules(store), fee)
+    except ValueError:
+        rules = None
+    if fee is None or rules is None:
         turn.say("Format: /markup tagihan 2500 (rupiah per tagihan, maksimal 100.000)")
         return
-    store = turn.components.store
-    current = MarkupRules.model_validate(store.get_setting(SETTING_KEY) or {})
-    store.set_setting(
-        SETTING_KEY, current.model_copy(update={"bill_fee": fee}).model_dump(mode="json")
-    )
+    save_markup_rules(store, rules)
     fee_text = replies.rupiah(fee)
     turn.say(f"Oke, biaya tambahan per tagihan sekarang {fee_text} ✅ (berlaku dalam 1 menit)")
+
+
+# --- markup rules, shared with the web console -----------------------------------------------
+
+MarkupScope = Literal["global", "categories", "providers"]
+
+
+def markup_rules(store: Store) -> MarkupRules:
+    """The rules stored now (the defaults when none are)."""
+    return MarkupRules.model_validate(store.get_setting(SETTING_KEY) or {})
+
+
+def save_markup_rules(store: Store, rules: MarkupRules) -> None:
+    """Store the rules; the catalog picks them up within a minute."""
+    store.set_setting(SETTING_KEY, rules.model_dump(mode="json"))
+
+
+def markup_rules_with(
+    rules: MarkupRules, scope: MarkupScope, name: str, percent: Decimal
+) -> MarkupRules:
+    """`rules` with one percent changed: global, or for one category or provider.
+
+    Raises:
+        ValueError: the percent is outside 0–100 or a category/provider has no name.
+    """
+    if not 0 <= percent <= 100:
+        raise ValueError("percent must be between 0 and 100")
+    if scope == "global":
+        return rules.model_copy(update={"percent": percent})
+    if not name.strip():
+        raise ValueError("a category or provider needs a name")
+    table = dict(getattr(rules, scope))
+    table[name.strip().casefold()] = Markup(percent=percent, flat=rules.flat)
+    return rules.model_copy(update={scope: table})
+
+
+def bill_fee_rules_with(rules: MarkupRules, fee: int) -> MarkupRules:
+    """`rules` with another flat fee per postpaid bill.
+
+    Raises:
+        ValueError: the fee is outside 0–100.000.
+    """
+    if not 0 <= fee <= 100_000:
+        raise ValueError("the bill fee must be between 0 and 100.000")
+    return rules.model_copy(update={"bill_fee": fee})
 
 
 def _supplier_balance(turn: Turn, _rest: str) -> None:
@@ -148,13 +205,23 @@ def _order(turn: Turn, rest: str) -> None:
 
 def _retry(turn: Turn, rest: str) -> None:
     """Ask the supplier again about an order and settle it the way a webhook would."""
-    from shared.services.settlement import settle  # noqa: PLC0415
-
     if not rest:
         turn.say("Format: /retry REF")
         return
-    outcome = settle("order", rest.upper(), turn.components.settle_deps, recheck_final=True)
-    turn.say(f"Cek ulang {rest.upper()} ke supplier: {outcome.value}")
+    ref = rest.upper()
+    turn.say(retry_reply(ref, retry_order(turn.components, ref)))
+
+
+def retry_order(components: Components, ref: str) -> Settled:
+    """Ask the supplier about order `ref` and settle it (shared with the web console)."""
+    from shared.services.settlement import settle  # noqa: PLC0415
+
+    return settle("order", ref, components.settle_deps, recheck_final=True)
+
+
+def retry_reply(ref: str, outcome: Settled) -> str:
+    """What the admin reads after a retry."""
+    return f"Cek ulang {ref} ke supplier: {outcome.value}"
 
 
 _REFUND_TEXT = {
@@ -183,10 +250,29 @@ def _refund(turn: Turn, rest: str) -> None:
     force = len(parts) > 1 and parts[1].lower() == "paksa"
     outcome = refund_order(ref, turn.components.settle_deps, force=force)
     log.info("admin refund of %s (force=%s): %s", ref, force, outcome)
+    turn.say(refund_reply(ref, outcome, force=force))
+
+
+def refund_reply(ref: str, outcome: RefundOutcome, *, force: bool = False) -> str:
+    """What the admin reads after a refund (shared with the web console)."""
     if force and outcome == "refunded":
-        turn.say(f"Refund {ref} dipaksa: saldo pelanggan sudah kembali.")
-        return
-    turn.say(_REFUND_TEXT[outcome].format(ref=ref))
+        return f"Refund {ref} dipaksa: saldo pelanggan sudah kembali."
+    return _REFUND_TEXT[outcome].format(ref=ref)
+
+
+def _login(turn: Turn, _rest: str) -> None:
+    """A one-time link into the web console, for the admin who asked."""
+    from shared.services.console_login import issue_login_link, login_message  # noqa: PLC0415
+
+    phone = turn.message.sender_phone or ""
+    link = issue_login_link(
+        turn.components.store,
+        phone=phone,
+        base_url=turn.components.settings.console_base_url,
+        now=turn.now,
+    )
+    log.info("console link sent to admin %s", hash_id(phone))
+    turn.say(login_message(link))
 
 
 _VERBS = {
@@ -196,4 +282,7 @@ _VERBS = {
     "order": _order,
     "retry": _retry,
     "refund": _refund,
+    "login": _login,
+    "console": _login,
+    "konsol": _login,
 }

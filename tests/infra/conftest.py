@@ -28,6 +28,7 @@ ENTRY_POINTS = {
     "refresh_prices",
     "reconcile",
     "check_balance",
+    "console",
     "purge_media",
 }
 

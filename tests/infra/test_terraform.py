@@ -36,7 +36,7 @@ def test_every_terraform_file_parses(terraform: Terraform) -> None:
     assert len(terraform.resources) > 40
 
 
-def test_the_eight_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
+def test_the_nine_entry_points_are_deployed_from_one_archive(terraform: Terraform) -> None:
     assert set(terraform.locals["functions"]) == ENTRY_POINTS
     fn = terraform.resource("google_cloudfunctions2_function", "fn")
     assert fn["for_each"] == "${local.functions}"
@@ -211,13 +211,15 @@ def test_scheduler_calls_each_job_with_oidc_on_its_schedule(terraform: Terraform
     assert oidc["audience"] == target["uri"]
     for name in terraform.locals["schedules"]:
         assert terraform.locals["functions"][name]["ingress"] == "ALLOW_INTERNAL_ONLY"
-    # Only the webhook is public.
-    public = [
+    # Only the webhook (Atlantic) and the console (the owner's browser, behind its own login)
+    # are public.
+    public = sorted(
         name
         for name, body in terraform.of_type("google_cloud_run_service_iam_member").items()
         if body["member"] == "allUsers"
-    ]
-    assert public == ["webhook_public"]
+    )
+    assert public == ["console_public", "webhook_public"]
+    assert terraform.locals["functions"]["console"]["ingress"] == "ALLOW_ALL"
     assert (
         "atlantic_webhook"
         in terraform.resources[("google_cloud_run_service_iam_member", "webhook_public")][
@@ -296,12 +298,14 @@ def test_service_accounts_are_per_component_without_project_roles(terraform: Ter
         "webhook",
         "settler",
         "jobs",
+        "console",
     }
     assert {terraform.locals["functions"][name]["component"] for name in ENTRY_POINTS} == {
         "handler",
         "webhook",
         "settler",
         "jobs",
+        "console",
     }
     project_grants = terraform.of_type("google_project_iam_member")
     assert set(project_grants) == {"build"}

@@ -68,6 +68,10 @@ class RotatingGemini:
         """True when at least one key is neither resting nor behind an open breaker."""
         return any(not self._breakers.is_open(k.id) for k in self.ring.usable())
 
+    def breaker_open_until(self, key_id: str) -> datetime | None:
+        """When this process may try the key again after server errors (None: it may now)."""
+        return self._breakers.open_until(key_id)
+
     def generate(
         self, contents: list[types.Content], config: types.GenerateContentConfig
     ) -> types.GenerateContentResponse:
