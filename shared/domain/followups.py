@@ -358,8 +358,39 @@ _SOMEONE = (
 
 
 def asks_who(text: str) -> bool:
-    """"ada orang?", "ini bot ya?": who is answering."""
+    """Who is answering? ("ada orang?", "ini bot ya?")."""
     return _has(_padded(text), _SOMEONE)
+
+
+_COMPLAIN = frozenset({"komplain", "komplen", "complain", "keluhan", "ngeluh", "lapor"})
+_PRICE_OF_QUOTE = frozenset(
+    {
+        "berapa",
+        "brp",
+        "harga",
+        "harganya",
+        "biaya",
+        "biayanya",
+        "admin",
+        "adminnya",
+        "total",
+        "totalnya",
+        "mahal",
+        "fee",
+        "potongan",
+        "ongkos",
+    }
+)
+
+
+def wants_to_complain(text: str) -> bool:
+    """A complaint that does not say what about yet ("kak aku mau komplain")."""
+    return bool(_COMPLAIN & set(words(text)))
+
+
+def asks_price(text: str) -> bool:
+    """A question about what something costs ("biaya admin nya berapa?", "kok mahal ya")."""
+    return bool(_PRICE_OF_QUOTE & set(words(text)))
 
 
 def is_angry(text: str) -> bool:
@@ -368,9 +399,9 @@ def is_angry(text: str) -> bool:
 
 
 def is_holding(text: str) -> bool:
-    """The customer asks the bot to wait ("bentar ya kak, aku cari dulu") and nothing else."""
+    """The customer asks the bot to wait ("bentar ya kak, aku tanya adek dulu nomornya")."""
     tokens = words(text)
-    return bool(tokens) and tokens[0] in _HOLD_START and all(t in _HOLD_WORDS for t in tokens)
+    return bool(tokens) and tokens[0] in _HOLD_START and "?" not in text
 
 
 def is_goodbye(text: str) -> bool:

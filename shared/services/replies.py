@@ -304,6 +304,36 @@ def nothing_yet(subject: str | None) -> str:
     )
 
 
+def tell_me_more(about_latest: bool) -> str:
+    """A complaint that does not say what about."""
+    if about_latest:
+        return say(
+            "Kalau bukan soal ini, ceritain masalahnya ya kak 🙏 Atau ketik *admin* biar "
+            "langsung dibantu admin.",
+            "If it's about something else, tell me what happened 🙏 Or type *admin* to reach "
+            "our admin directly.",
+        )
+    return say(
+        "Boleh kak, ceritain masalahnya ya 🙏 Kalau soal pesanan, sebut nomor ref-nya (ada di "
+        "struk). Atau ketik *admin* biar langsung dibantu admin.",
+        "Sure, tell me what happened 🙏 If it's about an order, send its ref (on the "
+        "receipt). Or type *admin* to reach our admin directly.",
+    )
+
+
+def quote_total(name: str, amount: int) -> str:
+    """What the open card costs, when the customer asks about the price or the fee."""
+    if english():
+        return (
+            f"*{name}* costs *{rupiah(amount)}* in total, all fees included; nothing else is "
+            "added. Reply *YES* to go ahead or *CANCEL*."
+        )
+    return (
+        f"Total *{name}* *{rupiah(amount)}* kak, sudah termasuk semua biaya; nggak ada "
+        "tambahan lagi. Balas *YA* untuk lanjut atau *BATAL*."
+    )
+
+
 def offer_human() -> str:
     """A second complaint within minutes: a person is one word away."""
     return say(
@@ -323,7 +353,7 @@ def which_pulsa(has_number: bool) -> str:
 
 
 def who_am_i() -> str:
-    """"ada orang?": who answers here."""
+    """Who answers here ("ada orang?")."""
     return say(
         "Ada kak 😊 Aku asisten otomatis toko ini, siap bantu pulsa, token, game, tagihan, "
         "saldo, dan transfer. Kalau mau bicara dengan admin, ketik *admin* ya.",

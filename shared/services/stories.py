@@ -132,10 +132,13 @@ def transfer_story(transfer: Transfer, *, balance: int, now: datetime) -> str:
         )
     settled = when(now, transfer.settled_at or transfer.updated_at)
     if transfer.status == "success":
-        return say(
-            f"Transfer {nominal} ke {where} sudah berhasil ✅ ({settled}).",
-            f"Transfer {nominal} to {where} was successful ✅ ({settled}).",
-        ) + f"\nRef: {transfer.reff_id}"
+        return (
+            say(
+                f"Transfer {nominal} ke {where} sudah berhasil ✅ ({settled}).",
+                f"Transfer {nominal} to {where} was successful ✅ ({settled}).",
+            )
+            + f"\nRef: {transfer.reff_id}"
+        )
     return say(
         f"Transfer {nominal} ke {where} gagal ❌ ({settled}); {rupiah(transfer.total)} "
         f"(nominal + biaya) sudah dikembalikan ke saldo. Saldo sekarang {rupiah(balance)}.",

@@ -23,12 +23,14 @@ from shared.agent.memory import LoggedMessage
 from shared.agent.router import Routed, Utterance, route
 from shared.domain.aliases import words
 from shared.domain.followups import (
+    asks_price,
     asks_who,
     followup,
     is_angry,
     is_goodbye,
     is_holding,
     wants_human,
+    wants_to_complain,
 )
 from shared.domain.parser import (
     ParseResult,
@@ -182,7 +184,7 @@ class _Tiers:
                 filled = {**state.slots, **slots}
                 turn.state = DialogState()
                 return self._run(lambda: HANDLERS[intent](turn, filled))
-            if is_holding(text):
+            if is_holding(text) and not read_slots(text):
                 return self._run(lambda: turn.say(replies.HOLDING))
         return None
 
@@ -229,6 +231,10 @@ class _Tiers:
             return lambda: handoff.hand_off(turn, "pelanggan kesal")
         if asks_who(text):
             return lambda: turn.say(replies.who_am_i())
+        if wants_to_complain(text) and followup(text) is None:
+            return lambda: followups.complain(turn)
+        if turn.state.quote_id and asks_price(text) and not _names_goods(text):
+            return lambda: followups.quote_price(turn)
         return self._request_rule(text)
 
     def _request_rule(self, text: str) -> Callable[[], None] | None:
@@ -394,6 +400,11 @@ def _start(turn: Turn, intent: str, slots: dict[str, SlotValue]) -> None:
         turn.components.store.cancel_open_quotes(turn.customer_id)
     turn.state = DialogState()
     HANDLERS[intent](turn, slots)
+
+
+def _names_goods(text: str) -> bool:
+    slots = read_slots(text)
+    return bool(slots.get("brand") or slots.get("product") or slots.get("amount"))
 
 
 def _just_pulsa(intent: str, slots: dict[str, SlotValue]) -> bool:

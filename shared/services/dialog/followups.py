@@ -19,6 +19,7 @@ from shared.services.dialog.turn import Turn
 from shared.store_models import HistoryItem
 
 HISTORY_LIMIT = 30
+RECENT_SECONDS = 24 * 3600
 _FAILED = {"failed", "refunded"}
 
 
@@ -38,6 +39,26 @@ def answer(turn: Turn, f: Followup) -> None:
     turn.say(_describe(turn, item))
     if f.complaint and handoff.note_complaint(turn):
         turn.say(replies.offer_human())
+
+
+def complain(turn: Turn) -> None:
+    """A complaint about nothing named: the latest thing bought today, and a way to a person."""
+    items = turn.components.store.history(turn.customer_id, limit=1)
+    recent = [i for i in items if (turn.now - i.created_at).total_seconds() < RECENT_SECONDS]
+    if recent:
+        turn.say(_describe(turn, recent[0]))
+    turn.say(replies.tell_me_more(bool(recent)))
+    handoff.note_complaint(turn)
+
+
+def quote_price(turn: Turn) -> None:
+    """A price question while a card is open ("biaya admin nya berapa?"): its total again."""
+    quote = turn.components.store.get_quote(turn.state.quote_id or "")
+    if quote is None or quote.status != "open":
+        turn.say(replies.nothing_yet(None))
+        return
+    name = str(quote.payload.get("name") or quote.payload.get("code") or quote.kind)
+    turn.say(replies.quote_total(name, quote.amount))
 
 
 def order_status(turn: Turn, slots: dict[str, SlotValue]) -> None:
