@@ -395,6 +395,14 @@ class Store(ConsoleQueries):
         """A deposit by our reference, or by the supplier's id."""
         return self._maybe(Deposit, "get_deposit", reff_id=reff_id, atl_id=atl_id)
 
+    def latest_deposit_for_quote(self, quote_id: str) -> Deposit | None:
+        """The newest deposit made for a quote (at most one of them is still open)."""
+        return self._maybe(Deposit, "latest_deposit_for_quote", quote_id=quote_id)
+
+    def set_deposit_pay_to(self, reff_id: str, pay_to: str) -> MoneyResult:
+        """Keep where a bank or e-wallet deposit is paid to, to show it again."""
+        return self._money("set_deposit_pay_to", reff_id=reff_id, pay_to=pay_to)
+
     # --- transfers ----------------------------------------------------------------------------
 
     def hold_transfer(

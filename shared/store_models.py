@@ -147,10 +147,12 @@ class Deposit(_Row):
     reff_id: str
     metode: str
     nominal: int
+    tambahan: int = 0
     fee: int = 0
     get_balance: int | None = None
     status: DepositStatus
     qr_string: str | None = None
+    pay_to: str | None = None
     expires_at: datetime | None = None
     credited_at: datetime | None = None
     created_at: datetime

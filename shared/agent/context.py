@@ -65,8 +65,14 @@ class AgentServices(Protocol):
         """The customer's latest orders, deposits and transfers."""
         ...
 
-    def propose_topup(self, customer_id: str, product_code: str, target: str) -> Proposal:
-        """A quote for a prepaid product to a target."""
+    def propose_topup(
+        self, customer_id: str, product_code: str, target: str, operator_confirmed: bool = False
+    ) -> Proposal:
+        """A quote for a prepaid product to a target.
+
+        A pulsa/data product of another operator than the number's is refused with a question
+        unless `operator_confirmed` (the customer was told and still wants it).
+        """
         ...
 
     def propose_bill_payment(
@@ -80,9 +86,16 @@ class AgentServices(Protocol):
         ...
 
     def propose_transfer(
-        self, customer_id: str, bank_code: str, account_no: str, amount: int, note: str | None
+        self,
+        customer_id: str,
+        bank_code: str,
+        account_no: str,
+        amount: int,
+        note: str | None,
+        *,
+        account_name: str | None = None,
     ) -> Proposal:
-        """A quote for a transfer out of the saldo."""
+        """A quote for a transfer out of the saldo (`account_name`: the holder they named)."""
         ...
 
 

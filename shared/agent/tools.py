@@ -69,13 +69,14 @@ class History(_Args):
 
 
 class ProposeTopup(_Args):
-    """Create a QUOTE to buy a prepaid product (pulsa, data, game, e-money, PLN token).
-
-    Only proposes: the customer must reply YA to buy.
-    """
+    """QUOTE a prepaid product (pulsa, data, game, e-money, PLN token); customer replies YA."""
 
     product_code: str = _Code
     target: str = _Target
+    operator_confirmed: bool = Field(
+        default=False,
+        description="true: told it is another operator's number, customer still wants this",
+    )
 
 
 class ProposeBillPayment(_Args):
@@ -99,6 +100,7 @@ class ProposeTransfer(_Args):
     account_no: str = Field(description="destination account or phone number")
     amount: int = Field(ge=1, description="amount in rupiah")
     note: str | None = Field(default=None, description="optional transfer note")
+    account_name: str | None = Field(default=None, description="holder name given")
 
 
 def _propose(ctx: ToolContext, proposal: Proposal) -> dict[str, object]:
@@ -143,7 +145,8 @@ def _history(a: History, c: ToolContext) -> object:
 
 
 def _topup(a: ProposeTopup, c: ToolContext) -> object:
-    return _propose(c, c.services.propose_topup(c.customer_id, a.product_code, a.target))
+    quote = c.services.propose_topup(c.customer_id, a.product_code, a.target, a.operator_confirmed)
+    return _propose(c, quote)
 
 
 def _bill_pay(a: ProposeBillPayment, c: ToolContext) -> object:
@@ -156,7 +159,9 @@ def _deposit(a: ProposeDeposit, c: ToolContext) -> object:
 
 
 def _transfer(a: ProposeTransfer, c: ToolContext) -> object:
-    quote = c.services.propose_transfer(c.customer_id, a.bank_code, a.account_no, a.amount, a.note)
+    quote = c.services.propose_transfer(
+        c.customer_id, a.bank_code, a.account_no, a.amount, a.note, account_name=a.account_name
+    )
     return _propose(c, quote)
 
 

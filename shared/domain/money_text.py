@@ -9,10 +9,10 @@ Accepted: `5000`, `5.000`, `5.000,-`, `Rp5.000`, `Rp 5.000,00`, `5rb`, `5 ribu`,
 `seratus ribu`, `setengah juta`, and street slang (`seceng`, `noceng`, `goceng`, `ceban`,
 `goban`, `gocap`, `cepek`, `cetiau`), optionally with a count (`2 ceban`).
 
-Never amounts: numbers with a leading zero (phone numbers, meter numbers) and bare digit runs of
-nine or more without `Rp` (customer ids). A bare number below 1,000 with no unit is reported
-with `has_unit=False` so the caller can decide what it means (a denomination like "ml 86" or
-"tsel 10").
+Never amounts: numbers with a leading zero (phone numbers, meter numbers), bare digit runs of
+nine or more without `Rp` (customer ids) and negative numbers (`-50000`). A bare number below
+1,000 with no unit is reported with `has_unit=False` so the caller can decide what it means (a
+denomination like "ml 86" or "tsel 10").
 """
 
 from __future__ import annotations
@@ -66,6 +66,7 @@ _DIGIT_WORDS: dict[str, int] = {
     "sebelas": 11,
 }
 
+_MINUS = frozenset("-\u2212\u2013")  # hyphen-minus, minus sign, en dash
 _UNITS = "|".join(sorted(_UNIT_FACTOR, key=len, reverse=True))
 _NUMERIC = re.compile(
     r"(?<![\w.,])(?P<rp>rp\.?\s*)?"
@@ -129,7 +130,17 @@ def _words_value(words: str) -> int | None:
     return total + current or None
 
 
+def _negative(match: re.Match[str]) -> bool:
+    """A minus sign in front (`-50000`, `−50rb`): a negative number is never an amount."""
+    start, text = match.start(), match.string
+    if start == 0 or text[start - 1] not in _MINUS:
+        return False
+    return start == 1 or not text[start - 2].isalnum()
+
+
 def _numeric_value(match: re.Match[str]) -> AmountMatch | None:  # noqa: PLR0911 -- one exit per notation
+    if _negative(match):
+        return None
     raw_int = match["int"]
     unit = (match["unit"] or "").lower()
     slang = (match["slang"] or "").lower()

@@ -29,7 +29,7 @@ from typing import Literal, get_args
 
 from shared.domain.aliases import AliasBook, AliasHit, Phrases, aliases, fold, words
 from shared.domain.money_text import find_amounts
-from shared.domain.targets import Identifiers, extract_identifiers
+from shared.domain.targets import Identifiers, ascii_digits, extract_identifiers, needs_zone
 
 Intent = Literal[
     "greet",
@@ -86,6 +86,7 @@ class _Vocabulary:
     bill: Phrases
     pay: Phrases
     deposit: Phrases
+    deposit_via: Phrases
     method: Phrases
     status: Phrases
     transfer: Phrases
@@ -187,8 +188,13 @@ def _split_number_unit(token: str) -> list[str]:
     return [match[1], match[2]] if match else [token]
 
 
+# A minus sign before a number: never an amount (`deposit -50000`), and not a word to place.
+_NEGATIVE = re.compile(r"(?<![\w])[-\u2212\u2013]\d[\d.,]*(?:\s*(?:rb|k|ribu|jt|juta)\b)?")
+
+
 def _blank_amounts(masked: str) -> tuple[str, int | None]:
     """The first amount written as money, and the text with every such amount blanked."""
+    masked = _NEGATIVE.sub(lambda m: " " * len(m.group()), masked)
     amount: int | None = None
     for found in find_amounts(masked):
         if found.has_unit:
@@ -201,9 +207,9 @@ KnownWord = Callable[[str], bool]
 """Says whether a word the rules cannot place names a product (the catalog's typo repair)."""
 
 
-def _read(text: str, *, names: bool, known: KnownWord | None = None) -> _Reading:
+def _read(text: str, *, names: bool, zones: bool, known: KnownWord | None = None) -> _Reading:
     book, vocab = aliases(), _vocabulary()
-    ids = extract_identifiers(text, names=names)
+    ids = extract_identifiers(text, names=names, zones=zones)
     masked, amount = _blank_amounts(fold(ids.masked))
     tokens = [part for token in words(masked) for part in _split_number_unit(token)]
     reading = _Reading(
@@ -300,22 +306,40 @@ def _slots(r: _Reading, *keys: str) -> dict[str, str | int]:
         "bank": r.bank,
         "account_no": _first(ids.numbers, ids.phones),
         "account_name": ids.account_name,
-        "method": "qris" if " qris " in r.joined else None,
+        "method": _method(r),
         "ref": _first(ids.refs),
     }
     return {k: v for k in keys if (v := values[k]) is not None}
 
 
+def _method(r: _Reading) -> str | None:
+    """How a deposit is paid, as a lowercase code: `qris`, a bank (`bca`) or a wallet (`dana`)."""
+    for code in ("qrisfast", "qris"):
+        if f" {code} " in r.joined:
+            return code
+    if r.bank:
+        return r.bank
+    if r.provider and r.group == "E-Money":
+        return r.provider.lower()
+    # "via jenius": a method we do not know is still the customer's choice, never QRIS by default.
+    words, via = r.joined.split(), _vocabulary().deposit_via
+    pairs = zip(words, words[1:], strict=False)
+    return next((w for prev, w in pairs if prev in via and w in r.unexplained), None)
+
+
 # The three deciders below are ordered rule lists: the first rule that fits wins.
 def _money_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
     j, v = r.joined, _vocabulary()
-    if _has(j, v.deposit) and r.group != "E-Money":
+    # "isi saldo dana 50rb" buys DANA; "depo 50rb pake dana" deposits through DANA.
+    if _has(j, v.deposit) and (r.group != "E-Money" or _has(j, v.deposit_via)):
         if _has(j, v.method) and r.amount is None:
             return "deposit_methods", {}, 0.9
         if _has(j, v.status) or r.ids.refs:
             return "deposit_status", _slots(r, "ref"), 0.9
         return "deposit_create", _slots(r, "amount", "method"), 0.95 if r.amount else 0.8
-    transfer = _has(j, v.transfer)
+    # "kirim 100rb ke bri 0123…": sending money to a bank account is a transfer.
+    sends = " kirim " in j and r.bank is not None and r.provider is None and bool(r.ids.numbers)
+    transfer = _has(j, v.transfer) or sends
     if _has(j, v.account_check) or (
         _has(j, v.check) and r.bank and r.ids.numbers and not transfer
     ):
@@ -390,6 +414,21 @@ def _any_id(r: _Reading) -> bool:
     return bool(ids.phones or ids.game_ids or ids.numbers or ids.refs)
 
 
+_ID_THEN_NUMBER = re.compile(r"\d{6}\s+\d{3}")
+
+
+def _about_zone_game(text: str, tokens: list[str]) -> bool:
+    """Whether the message names a game whose player id comes with a zone (Mobile Legends)."""
+    if _ID_THEN_NUMBER.search(text) is None:
+        return False
+    book = aliases()
+    for i in range(len(tokens)):
+        hit = book.match(tokens, i)
+        if hit is not None and hit.kind == "provider" and needs_zone(hit.name):
+            return True
+    return False
+
+
 def _scale_denominations(r: _Reading) -> None:
     """Read "tsel 10" as 10 thousand rupiah of pulsa; "ml 86" stays 86 diamonds."""
     money_like = r.group in {"operator", "E-Money", "PLN"} or r.category in {"Pulsa", "E-Money"}
@@ -415,7 +454,8 @@ def read_slots(text: str) -> dict[str, str | int]:
     """
     if not text or len(text) > MAX_CHARS:
         return {}
-    reading = _read(text, names=False)
+    text = ascii_digits(text)
+    reading = _read(text, names=False, zones=_about_zone_game(text, words(text)))
     _scale_denominations(reading)
     return _slots(reading, *SLOT_KEYS)
 
@@ -424,7 +464,7 @@ def unplaced_words(text: str, *, known: KnownWord | None = None) -> list[str]:
     """The words of a message the rules cannot place ("menurutmu", "drakor")."""
     if not text or len(text) > MAX_CHARS:
         return words(text)
-    return _read(text, names=False, known=known).unexplained
+    return _read(ascii_digits(text), names=False, zones=False, known=known).unexplained
 
 
 def parse(text: str, *, known: KnownWord | None = None) -> ParseResult:
@@ -440,6 +480,7 @@ def parse(text: str, *, known: KnownWord | None = None) -> ParseResult:
     """
     if not text or len(text) > MAX_CHARS:
         return _UNKNOWN
+    text = ascii_digits(text)
     vocab = _vocabulary()
     tokens = words(text)
     if not tokens or aliases().has_injection(tokens):
@@ -448,8 +489,9 @@ def parse(text: str, *, known: KnownWord | None = None) -> ParseResult:
     short = _short_answer(tokens, joined)
     if short is not None:
         return ParseResult(short, {}, 0.95)
-    names = _has(joined, vocab.transfer) and not _has(joined, vocab.deposit)
-    r = _read(text, names=names, known=known)
+    sends = " kirim " in joined and any(aliases().bank_at(tokens, i) for i in range(len(tokens)))
+    names = (_has(joined, vocab.transfer) or sends) and not _has(joined, vocab.deposit)
+    r = _read(text, names=names, zones=_about_zone_game(text, tokens), known=known)
     _scale_denominations(r)
     decided = _money_intent(r) or _bill_intent(r)
     if decided is None and _has(joined, vocab.how_to) and r.amount is None:

@@ -8,6 +8,7 @@ card's exact text; they never confirm anything. The engine binds the turn being 
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -16,9 +17,9 @@ from contextvars import ContextVar
 from shared.agent.context import Proposal, StatusKind
 from shared.domain.catalog import Product
 from shared.domain.followups import Followup
-from shared.errors import SalesbotError
+from shared.errors import SalesbotError, StoreError
 from shared.services.dialog import bills, deposits, followups, products, topup, transfers
-from shared.services.dialog.state import DialogState
+from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Turn
 from shared.wiring import Components
 
@@ -60,11 +61,28 @@ class ConversationServices:
         return scratch
 
     def _proposal(self, customer_id: str, action: Callable[[Turn], None]) -> Proposal:
-        scratch = self._scratch(customer_id, action)
+        """A quote made on a scratch turn; its card is the proposal's message.
+
+        A proposal that fails after its quote was created cancels that quote: no card was
+        shown, so nothing may be confirmed (YA only ever confirms the card shown last).
+        """
+        turn = self._turn(customer_id)
+        scratch = dataclasses.replace(turn, replies=[], state=DialogState())
+        try:
+            action(scratch)
+            quote = (
+                self._components.store.get_quote(scratch.state.quote_id)
+                if scratch.state.quote_id
+                else None
+            )
+        except Exception:
+            if scratch.state.quote_id is not None:
+                with contextlib.suppress(StoreError):  # the store may be what failed
+                    self._components.store.cancel_open_quotes(customer_id)
+            raise
         text = "\n".join(r.text or r.caption or "" for r in scratch.replies)
         if scratch.state.quote_id is None:
             raise SalesbotError(text or "could not create the quote")
-        quote = self._components.store.get_quote(scratch.state.quote_id)
         return Proposal(
             quote_id=scratch.state.quote_id,
             message=text,
@@ -147,11 +165,14 @@ class ConversationServices:
 
     # --- proposals (quotes only) --------------------------------------------------------------
 
-    def propose_topup(self, customer_id: str, product_code: str, target: str) -> Proposal:
-        """A top-up quote card."""
-        return self._proposal(
-            customer_id, lambda t: topup.topup_create(t, {"code": product_code, "target": target})
-        )
+    def propose_topup(
+        self, customer_id: str, product_code: str, target: str, operator_confirmed: bool = False
+    ) -> Proposal:
+        """A top-up quote card (a number of another operator asks first, unless confirmed)."""
+        slots: dict[str, SlotValue] = {"code": product_code, "target": target}
+        if operator_confirmed:
+            slots["operator_ok"] = 1
+        return self._proposal(customer_id, lambda t: topup.topup_create(t, slots))
 
     def propose_bill_payment(
         self, customer_id: str, product_code: str, customer_no: str
@@ -163,15 +184,21 @@ class ConversationServices:
 
     def propose_deposit(self, customer_id: str, amount: int, method: str) -> Proposal:
         """A deposit quote: YA creates the QRIS."""
-        return self._proposal(customer_id, lambda t: deposits.quote_deposit(t, amount))
+        return self._proposal(customer_id, lambda t: deposits.quote_deposit(t, amount, method))
 
     def propose_transfer(
-        self, customer_id: str, bank_code: str, account_no: str, amount: int, note: str | None
+        self,
+        customer_id: str,
+        bank_code: str,
+        account_no: str,
+        amount: int,
+        note: str | None,
+        *,
+        account_name: str | None = None,
     ) -> Proposal:
-        """A transfer quote card (after the account check)."""
-        return self._proposal(
-            customer_id,
-            lambda t: transfers.transfer_create(
-                t, {"bank": bank_code, "account_no": account_no, "amount": amount}
-            ),
-        )
+        """A transfer quote card (after the account check; a name given is compared)."""
+        slots: dict[str, SlotValue] = {"bank": bank_code, "account_no": account_no}
+        slots["amount"] = amount
+        if account_name:
+            slots["account_name"] = account_name
+        return self._proposal(customer_id, lambda t: transfers.transfer_create(t, slots))

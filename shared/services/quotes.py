@@ -20,6 +20,7 @@ from datetime import datetime
 from typing import Literal
 
 from shared.errors import SupplierRejected, SupplierTimeout, SupplierUnavailable
+from shared.services import transfer_fees
 from shared.services.supplier_submit import submit_order
 from shared.store_models import Quote
 from shared.wiring import Components
@@ -123,6 +124,18 @@ def _submit_transfer(components: Components, quote: Quote, balance: int | None) 
         return Execution(status="failed", reff_id=reff_id, balance=settled.balance)
     if result.id:
         store.mark_transfer_submitted(reff_id, atl_id=result.id)
+    try:
+        transfer_fees.observe(
+            components,
+            bank_code=str(payload["bank_code"]),
+            quoted_fee=int(str(payload.get("fee") or 0)),
+            fee=result.fee,
+            total=result.total,
+            nominal=int(str(payload["nominal"])),
+            reff_id=reff_id,
+        )
+    except Exception:  # the transfer is sent; learning its fee must not turn that into an error
+        log.exception("transfer fee of %s not compared", reff_id)
     outcome = supplier_outcome(result.status)
     if outcome == "success":
         settled = store.settle_transfer(reff_id, success=True)

@@ -6,7 +6,7 @@ functions only lay them out.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -36,14 +36,44 @@ def status_label(status: str) -> str:
 
 
 @dataclass(frozen=True, kw_only=True)
+class DepositLine:
+    """The deposit a short saldo needs, as the quote keeps it: method, what to pay, credit."""
+
+    label: str
+    pay: int
+    credit: int
+    qris: bool
+    estimate: bool = False
+
+    @classmethod
+    def of(cls, offer: Mapping[str, object]) -> DepositLine:
+        """From a quote's `payload["deposit"]`."""
+        method = str(offer.get("method") or "")
+        return cls(
+            label=str(offer.get("label") or method.upper()),
+            pay=int(str(offer.get("pay") or 0)),
+            credit=int(str(offer.get("credit") or 0)),
+            qris=method.lower().startswith("qris"),
+            estimate=bool(offer.get("estimate")),
+        )
+
+
+@dataclass(frozen=True, kw_only=True)
 class QuoteCard:
-    """What the customer is asked to confirm."""
+    """What the customer is asked to confirm.
+
+    Attributes:
+        deposit: with a short saldo, the deposit YA opens (its amount is the invoice's).
+        warning: something the customer must have read before YA (a name that does not match).
+    """
 
     title: str
     lines: Sequence[tuple[str, str]]
     price: int
     balance: int
     ttl_minutes: int
+    deposit: DepositLine | None = None
+    warning: str | None = None
 
 
 def quote_card(card: QuoteCard) -> str:
@@ -51,22 +81,36 @@ def quote_card(card: QuoteCard) -> str:
     rows = "\n".join(f"{label}: {value}" for label, value in card.lines)
     after = card.balance - card.price
     text = f"{card.title} 👇\n{rows}\nHarga: *{rupiah(card.price)}*\n"
+    if card.warning:
+        text += f"⚠️ {card.warning}\n"
     if after >= 0:
         text += f"Saldo: {rupiah(card.balance)} → sisa {rupiah(after)}\n"
-    else:
-        text += (
-            f"Saldo kakak {rupiah(card.balance)}, kurang *{rupiah(-after)}*.\n"
-            f"Balas *YA* dan aku buatkan QRIS deposit {rupiah(-after)}; pesanan langsung aku "
-            "proses begitu dananya masuk. *BATAL* kalau nggak jadi.\n"
-            f"(Berlaku {card.ttl_minutes} menit)"
+        return f"{text}{CONFIRM_HINT} (berlaku {card.ttl_minutes} menit)"
+    text += f"Saldo kakak {rupiah(card.balance)}, kurang *{rupiah(-after)}*.\n"
+    if card.deposit is None:
+        return text + (
+            f"Balas *YA* dan aku buatkan deposit untuk kekurangannya; pesanan langsung aku "
+            f"proses begitu dananya masuk. *BATAL* kalau nggak jadi.\n(Berlaku {card.ttl_minutes} "
+            "menit)"
         )
-        return text
-    return f"{text}{CONFIRM_HINT} (berlaku {card.ttl_minutes} menit)"
+    d = card.deposit
+    what = "QRIS deposit" if d.qris else f"deposit lewat {d.label}"
+    return text + (
+        f"Balas *YA* dan aku buatkan {what} *{rupiah(d.pay)}* (sudah termasuk biaya; yang masuk "
+        f"saldo {'± ' if d.estimate else ''}{rupiah(d.credit)}); pesanan langsung aku proses "
+        "begitu dananya masuk. "
+        f"*BATAL* kalau nggak jadi.\n(Berlaku {card.ttl_minutes} menit)"
+    )
 
 
-QUOTE_EXPIRED = (
-    "Konfirmasinya sudah lewat 5 menit kak, jadi belum aku proses. Ini harga terbarunya:"
-)
+def quote_expired(minutes: int) -> str:
+    """YA after the quote's time ran out (QUOTE_TTL_SECONDS); a fresh card follows."""
+    return (
+        f"Konfirmasinya sudah lewat {minutes} menit kak, jadi belum aku proses. "
+        "Ini harga terbarunya:"
+    )
+
+
 QUOTE_CANCELLED = "Oke kak, dibatalin ya 👍 Ada lagi yang bisa aku bantu?"
 NOTHING_TO_CONFIRM = "Belum ada pesanan yang perlu dikonfirmasi kak 😊 Mau beli apa?"
 NOTHING_TO_CANCEL = "Oke kak 👍 Nggak ada pesanan yang lagi jalan kok."
@@ -144,9 +188,17 @@ class Receipt:
     balance: int | None = None
 
 
+_POSTPAID_WORDS = ("PASCABAYAR", "POSTPAID", "TAGIHAN")
+
+
 def looks_like_pln(*names: str | None) -> bool:
-    """Whether a product (by code or name) is a PLN token, whose SN is shown grouped."""
+    """Whether a product (by code or name) is a PLN token, whose SN is shown grouped.
+
+    A postpaid PLN bill is not: its SN is a payment reference, never a token.
+    """
     text = " ".join(n for n in names if n).upper()
+    if any(word in text for word in _POSTPAID_WORDS) or "PPLN" in text.split():
+        return False
     return "PLN" in text or "TOKEN" in text
 
 
@@ -160,7 +212,7 @@ def order_receipt(order: Order) -> Receipt:
         ref=order.reff_id,
         sn=order.sn,
         name=order.customer_name,
-        is_pln=looks_like_pln(order.code, order.layanan),
+        is_pln=order.kind == "prepaid" and looks_like_pln(order.code, order.layanan),
     )
 
 
@@ -203,6 +255,50 @@ def deposit_methods(methods: Sequence[tuple[str, int, int]]) -> str:
     return "Isi saldo bisa lewat:\n" + "\n".join(lines) + "\nContoh: _deposit 50k via qris_ 😊"
 
 
+def unknown_method(said: str, methods: Sequence[tuple[str, int, int]]) -> str:
+    """A deposit method we cannot use, with the ones we can."""
+    named = f"*{said}*" if said else "itu"
+    lines = [f"• {name} ({rupiah(lo)} – {rupiah(hi)})" for name, lo, hi in methods]
+    return (
+        f"Deposit lewat {named} belum bisa kak 🙏 Yang bisa:\n" + "\n".join(lines) + "\n"
+        "Mau pakai yang mana?"
+    )
+
+
+def deposit_limits(method: str, lowest: int, highest: int) -> str:
+    """An amount outside a method's own minimum and maximum."""
+    return (
+        f"Deposit lewat {method} bisa dari {rupiah(lowest)} sampai {rupiah(highest)} kak 🙏 "
+        "Mau isi berapa?"
+    )
+
+
+DEPOSIT_ALREADY_PAID = "Deposit buat ini sudah masuk kak 👍 Cek _saldo_ atau _riwayat_ ya."
+SAME_DEPOSIT_AGAIN = "Deposit ini masih berlaku ya kak, bayar yang ini aja 👇"
+
+
+def shortfall_deposit_intro(product: str, amount: int, method: str, *, qris: bool) -> str:
+    """Why a deposit follows the YA: the saldo was short for `product`."""
+    what = f"QRIS {rupiah(amount)}" if qris else f"deposit {rupiah(amount)} lewat {method}"
+    return (
+        f"Saldonya masih kurang kak. Aku buatin {what} ya (sudah termasuk biaya, sisanya masuk "
+        f"saldo); begitu dananya masuk, *{product}* langsung aku proses otomatis 👍"
+    )
+
+
+def deposit_transfer_text(
+    method: str, total: int, pay_to: str, expires_at: datetime | None, ref: str
+) -> str:
+    """How to pay a bank or e-wallet deposit."""
+    text = f"Deposit *{rupiah(total)}* lewat {method}\nBayar ke: *{pay_to}*"
+    text += "\nBayar pas sesuai nominal."
+    if expires_at is not None:
+        text += f"\nBerlaku sampai {clock(expires_at)}."
+    return (
+        text + f"\nRef: {ref}\nSaldo otomatis masuk (dipotong biaya) begitu pembayaran diterima 😊"
+    )
+
+
 def deposit_qris_caption(total: int, expires_at: datetime | None, ref: str) -> str:
     """How to pay a QRIS deposit (the caption of the QR image)."""
     text = f"QRIS deposit *{rupiah(total)}* (saldo masuk setelah dipotong biaya QRIS)"
@@ -228,9 +324,12 @@ def deposit_failed(amount: int, status: str) -> str:
     return f"Deposit {rupiah(amount)} {status_label(status).lower()} kak. Mau buat yang baru?"
 
 
-def deposit_status(amount: int, status: str, ref: str) -> str:
-    """The current state of a deposit."""
-    return f"Deposit {ref}: {rupiah(amount)} — {status_label(status)}"
+def deposit_status(amount: int, status: str, ref: str, credited: int | None = None) -> str:
+    """The current state of a deposit: its nominal (as history shows it), and the credit."""
+    text = f"Deposit {ref}: {rupiah(amount)} — {status_label(status)}"
+    if status == "success" and credited is not None and credited != amount:
+        text += f" (masuk saldo {rupiah(credited)} setelah biaya)"
+    return text
 
 
 # --- transfers -------------------------------------------------------------------------------
@@ -240,6 +339,15 @@ def bank_list(names: Sequence[str]) -> str:
     """Banks and e-wallets a transfer can go to."""
     shown = ", ".join(names[:30])
     return f"Bisa transfer ke: {shown}.\nContoh: _tf 100k ke dana 0812xxxx a.n. Budi_"
+
+
+def holder_mismatch(given: str, holder: str) -> str:
+    """The account's holder is not the name the customer gave: said before YA, plainly."""
+    shown = f"*{holder}*" if holder else "tidak ditampilkan"
+    return (
+        f"Nama pemilik rekening {shown}, bukan *{given}* seperti yang kakak sebut. Pastikan "
+        "bank dan nomornya benar; balas *YA* hanya kalau tetap mau kirim ke rekening ini."
+    )
 
 
 def transfer_done(amount: int, bank: str, account: str, name: str | None, ref: str) -> str:

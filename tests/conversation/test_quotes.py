@@ -16,7 +16,8 @@ def test_slots_are_asked_one_at_a_time_and_remembered(chat: Chat) -> None:
     asked = chat.say("ML 86")
     assert "ID" in asked
     card = chat.say("12345678 (1234)")
-    assert "12345678 (1234)" in card  # id and zone stay apart so the customer can proofread
+    # One form on the card, at the supplier and on the receipt: id then zone, digits only.
+    assert "Tujuan: 123456781234" in card
     assert "YA" in card
     assert "86" in card
 
@@ -24,8 +25,9 @@ def test_slots_are_asked_one_at_a_time_and_remembered(chat: Chat) -> None:
 def test_a_game_id_with_zone_is_bought_as_one_run_of_digits(chat: Chat) -> None:
     chat.fund(100_000)
     card = chat.say("ML 86 diamond id 12345678 zone 1234")
-    assert "12345678 (1234)" in card
-    chat.say("ya")
+    assert "Tujuan: 123456781234" in card
+    answer = chat.say("ya")
+    assert "123456781234" in answer
     [order] = _orders(chat)
     assert order.target == "123456781234"  # type: ignore[attr-defined]
 
@@ -101,7 +103,7 @@ def test_a_game_id_with_zone_survives_choosing_from_the_list(chat: Chat) -> None
     listing = chat.say("mobile legends 12345678 (1234)")
     assert "1." in listing
     card = chat.say("1")
-    assert "12345678 (1234)" in card
+    assert "Tujuan: 123456781234" in card
 
 
 def test_a_bill_costs_its_total_plus_the_owners_fee_which_the_admin_sets(

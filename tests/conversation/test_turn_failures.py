@@ -163,3 +163,5 @@ def test_a_deposit_yes_that_crashed_still_gets_its_qr_on_the_retry(
     replies = handle_inbound(yes, components)
     assert [r.image_ref is not None for r in replies] == [True]
     assert chat.balance() == 0  # nothing is credited before a QR is paid
+    deposits = [h for h in components.store.history(chat.customer_id) if h.kind == "deposit"]
+    assert len(deposits) == 1  # the retry shows the deposit the crashed turn opened

@@ -86,7 +86,9 @@ class FakeServices:
         )
         return Proposal(quote_id=quote_id, message=message, total=total)
 
-    def propose_topup(self, customer_id: str, product_code: str, target: str) -> Proposal:
+    def propose_topup(
+        self, customer_id: str, product_code: str, target: str, operator_confirmed: bool = False
+    ) -> Proposal:
         if product_code not in CATALOG:
             raise PaymentError(f"unknown product {product_code}")
         name, price = CATALOG[product_code]
@@ -101,7 +103,14 @@ class FakeServices:
         return self._quote(customer_id, "deposit", amount, f"Deposit {method.upper()}")
 
     def propose_transfer(
-        self, customer_id: str, bank_code: str, account_no: str, amount: int, note: str | None
+        self,
+        customer_id: str,
+        bank_code: str,
+        account_no: str,
+        amount: int,
+        note: str | None,
+        *,
+        account_name: str | None = None,
     ) -> Proposal:
         return self._quote(
             customer_id, "transfer", amount, f"Transfer ke {bank_code} {account_no}"

@@ -276,4 +276,7 @@ def test_console_whatsapp_and_serverless_tell_the_customer_the_same_story(
         assert (order.status, deposit.status) == ("success", "success")
         assert order.sn
         # What the QRIS credited, less the top-up: the change stays as saldo.
-        assert store.get_balance(customer).balance == deposit.amount - order.amount
+        paid = store.get_deposit(reff_id=deposit.reff_id)
+        assert paid is not None
+        assert paid.get_balance is not None
+        assert store.get_balance(customer).balance == paid.get_balance - order.amount

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from conversation.conftest import close, make_components
 from fakes.agent_services import FakeServices
 from fakes.gemini_server import FakeGemini
 
@@ -16,6 +17,7 @@ from shared.adapters.gemini.rotator import RotatingGemini
 from shared.agent.brain import GeminiBrain
 from shared.agent.router import Routed, Utterance, route
 from shared.config import Settings, load_settings
+from shared.wiring import Components
 
 
 class ManualClock:
@@ -68,6 +70,16 @@ def table_key(secret: str, priority: int) -> GeminiKey:
 def fake() -> Iterator[FakeGemini]:
     with FakeGemini() as server:
         yield server
+
+
+@pytest.fixture
+def engine_components(database_url: str, fake: FakeGemini) -> Iterator[Components]:
+    """The real bot (database, sandbox, dialog) with GEMINI_KEYS set, talking to `fake`."""
+    comps = make_components(database_url, gemini_keys="key-1", gemini_base_url=fake.url)
+    yield comps
+    if comps.__dict__.get("gemini") is not None:
+        comps.__dict__["gemini"].close()
+    close(comps)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from conversation.conftest import Chat, close, make_components
+from conversation.conftest import Chat
 from fakes.gemini_server import FakeGemini, Recorded, Reply, call_reply, text_reply
 
 from shared.agent import tools
@@ -40,19 +40,10 @@ def fake() -> Iterator[FakeGemini]:
         yield server
 
 
-@pytest.fixture
-def components(database_url: str, fake: FakeGemini) -> Iterator[Components]:
-    comps = make_components(database_url, gemini_keys="key-1", gemini_base_url=fake.url)
-    yield comps
-    if comps.__dict__.get("gemini") is not None:
-        comps.__dict__["gemini"].close()
-    close(comps)
-
-
 def test_free_text_goes_through_gemini_tools_to_a_quote_and_ya_buys(
-    components: Components, fake: FakeGemini
+    engine_components: Components, fake: FakeGemini
 ) -> None:
-    chat = Chat(components)
+    chat = Chat(engine_components)
     chat.say("halo")
     chat.fund(500_000)
     before = chat.balance()

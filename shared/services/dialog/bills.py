@@ -11,9 +11,11 @@ import uuid
 from typing import TYPE_CHECKING
 
 from shared.domain.aliases import words
+from shared.domain.targets import ascii_digits
 from shared.errors import SupplierError, SupplierRejected
-from shared.services import receipts, replies
+from shared.services import replies
 from shared.services.dialog import products
+from shared.services.dialog.quote_card import show_quote
 from shared.services.dialog.state import Choice, DialogState, SlotValue
 from shared.services.dialog.turn import Turn
 from shared.wiring import Components
@@ -45,7 +47,7 @@ def bill_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
         turn.state = DialogState(intent="bill_check", slots=slots, asking="brand")
         turn.say("Tagihan apa kak? (PLN, BPJS, Indihome, PDAM, HP pascabayar, …)")
         return
-    customer_no = str(slots.get("customer_no") or slots.get("target") or "").strip()
+    customer_no = ascii_digits(str(slots.get("customer_no") or slots.get("target") or "")).strip()
     if not customer_no:
         turn.state = DialogState(
             intent="bill_check", slots={**slots, "code": code}, asking="customer_no"
@@ -95,23 +97,7 @@ def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
         turn.say(replies.BUSY)
         return
     amount = products.bill_sell_price(components, bill.total_tagihan)
-    store = components.store
     label = products.postpaid_name(components, code)
-    quote = store.create_quote(
-        customer_id=turn.customer_id,
-        kind="bill",
-        payload={
-            "code": code,
-            "target": customer_no,
-            "name": label,
-            "customer_name": bill.nama_pelanggan,
-        },
-        amount=amount,
-        supplier_price=bill.total_tagihan,
-        ttl_seconds=components.settings.quote_ttl_seconds,
-        now=turn.now,
-        reff_id=bill.reff_id,
-    )
     lines = [
         ("Tagihan", label),
         ("No. pelanggan", customer_no),
@@ -126,18 +112,22 @@ def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
             f"{replies.rupiah(bill.harga)} + {replies.rupiah(amount - bill.harga)}",
         )
     )
-    balance = store.get_balance(turn.customer_id).balance
-    turn.state = DialogState(quote_id=quote.id, quote_intent="bill_check")
-    turn.say(
-        receipts.quote_card(
-            receipts.QuoteCard(
-                title="Ini tagihannya kak",
-                lines=lines,
-                price=quote.amount,
-                balance=balance,
-                ttl_minutes=max(components.settings.quote_ttl_seconds // 60, 1),
-            )
-        )
+    show_quote(
+        turn,
+        kind="bill",
+        payload={
+            "code": code,
+            "target": customer_no,
+            "name": label,
+            "customer_name": bill.nama_pelanggan,
+        },
+        amount=amount,
+        supplier_price=bill.total_tagihan,
+        reff_id=bill.reff_id,
+        title="Ini tagihannya kak",
+        lines=lines,
+        intent="bill_check",
+        request={"code": code, "customer_no": customer_no},
     )
 
 

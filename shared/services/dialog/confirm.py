@@ -1,11 +1,19 @@
-"""YA and BATAL: the only way a quote turns into a money movement, and the way to drop one."""
+"""YA and BATAL: the only way a quote turns into a money movement, and the way to drop one.
+
+YA confirms exactly the quote whose card the customer saw last: the dialog state remembers its
+id when the card is shown (`quote_card.show_quote`), and nothing else is ever confirmed — not a
+newer quote made without a card (a proposal that failed after its quote row was created), not
+the newest open quote in the ledger. A quote waiting for its shortfall deposit stays the one YA
+means, so YA again shows that same deposit again.
+"""
 
 from __future__ import annotations
 
 import logging
 
-from shared.services import receipts
+from shared.services import receipts, replies
 from shared.services.dialog import deposits
+from shared.services.dialog.quote_card import ttl_minutes
 from shared.services.dialog.requote import requote
 from shared.services.dialog.state import DialogState
 from shared.services.dialog.turn import Turn
@@ -14,40 +22,34 @@ from shared.store_models import Quote
 
 log = logging.getLogger(__name__)
 
+QUOTE_GONE = (
+    "Pesanan di kartu tadi sudah nggak berlaku kak (sudah diganti atau dibatalkan) 🙏 "
+    "Mau pesan apa lagi?"
+)
+
 
 def confirm(turn: Turn) -> None:
-    """YA: execute the customer's open quote (re-quote when it expired)."""
+    """YA: execute the quote whose card was shown last (re-quote when it expired)."""
+    shown = turn.state.quote_id
+    if not shown:
+        _nothing_to_confirm(turn)
+        return
     store = turn.components.store
-    quote = store.get_open_quote(turn.customer_id, now=turn.now)
-    remembered = turn.state.quote_id
-    turn.state = DialogState()
-    if quote is None:
-        old = store.get_quote(remembered) if remembered else None
-        if old is not None and old.status in {"open", "expired"}:
-            turn.say(receipts.QUOTE_EXPIRED)
-            requote(turn, old)
-            return
-        # Still remembered although confirmed: this is the retry of a turn that confirmed it and
-        # crashed before answering (a finished YA forgets the quote). Executing is idempotent on
-        # the quote, so this submits the order if needed and reports it; a deposit gets a fresh
-        # QR, since the first one never reached the customer (only a paid one credits).
-        if old is not None and old.status == "confirmed" and _still_pending(turn, old):
-            _report(turn, old, execute_quote(turn.components, turn.customer_id, old.id, turn.now))
-            return
-        if old is not None and old.status == "confirmed" and old.kind == "deposit":
-            deposits.send_qris(turn, old.amount, quote=None)
-            return
+    quote = store.get_quote(shown)
+    if quote is None or quote.customer_id != turn.customer_id:
+        turn.state = DialogState()
         turn.say(receipts.NOTHING_TO_CONFIRM)
-        return
-    if quote.kind == "deposit":
-        confirmed = store.confirm_quote(quote.id, turn.customer_id, now=turn.now)
-        if confirmed.outcome == "done":
-            deposits.send_qris(turn, quote.amount, quote=None)
-        else:
-            turn.say(receipts.NOTHING_TO_CONFIRM)
-        return
-    result = execute_quote(turn.components, turn.customer_id, quote.id, turn.now)
-    _report(turn, quote, result)
+    elif quote.status == "open":
+        _execute(turn, quote)
+    elif quote.status == "expired":
+        turn.state = DialogState()
+        turn.say(receipts.quote_expired(ttl_minutes(turn.components)))
+        requote(turn, quote)
+    elif quote.status == "confirmed":
+        _confirmed_again(turn, quote)
+    else:  # superseded or cancelled: the card the customer saw no longer stands
+        turn.state = DialogState()
+        turn.say(QUOTE_GONE)
 
 
 def cancel(turn: Turn) -> None:
@@ -61,13 +63,61 @@ def cancel(turn: Turn) -> None:
         turn.say(receipts.NOTHING_TO_CANCEL)
 
 
+def _nothing_to_confirm(turn: Turn) -> None:
+    """YA with no card shown: repeat our open question, if any, rather than guess."""
+    state = turn.state
+    if state.choices:
+        turn.say(replies.invalid_option(len(state.choices)))
+    elif state.intent and state.asking:
+        turn.say(replies.ask(state.asking))
+    else:
+        turn.say(receipts.NOTHING_TO_CONFIRM)
+
+
+def _execute(turn: Turn, quote: Quote) -> None:
+    store = turn.components.store
+    if quote.kind == "deposit":
+        confirmed = store.confirm_quote(quote.id, turn.customer_id, now=turn.now)
+        if confirmed.outcome in {"done", "already"}:
+            method = str(quote.payload.get("method") or "") or None
+            deposits.deposit_of_quote(turn, quote, quote.amount, method)
+        elif confirmed.reason == "expired":
+            turn.state = DialogState()
+            turn.say(receipts.quote_expired(ttl_minutes(turn.components)))
+            requote(turn, quote)
+        else:
+            turn.state = DialogState()
+            turn.say(receipts.NOTHING_TO_CONFIRM)
+        return
+    _report(turn, quote, execute_quote(turn.components, turn.customer_id, quote.id, turn.now))
+
+
+def _confirmed_again(turn: Turn, quote: Quote) -> None:
+    """YA to a quote already confirmed: a retried turn, or a repeated YA.
+
+    Executing is idempotent on the quote, so a still-pending order or transfer is reported
+    again; a deposit quote shows its one deposit again.
+    """
+    if quote.kind == "deposit":
+        method = str(quote.payload.get("method") or "") or None
+        deposits.deposit_of_quote(turn, quote, quote.amount, method)
+    elif _still_pending(turn, quote):
+        _report(turn, quote, execute_quote(turn.components, turn.customer_id, quote.id, turn.now))
+    else:
+        turn.state = DialogState()
+        turn.say(receipts.NOTHING_TO_CONFIRM)
+
+
 def _report(turn: Turn, quote: Quote, result: Execution) -> None:
     """Put the outcome of a confirmed quote into words (or into the next step)."""
     if result.status == "insufficient":
+        # The quote stays the one YA means until its deposit is paid.
         deposits.deposit_for_quote(turn, quote, result.shortfall or quote.amount)
-    elif result.status in {"expired", "price_changed"}:
+        return
+    turn.state = DialogState()
+    if result.status in {"expired", "price_changed"}:
         if result.status == "expired":
-            turn.say(receipts.QUOTE_EXPIRED)
+            turn.say(receipts.quote_expired(ttl_minutes(turn.components)))
         else:
             turn.say(receipts.price_changed(_name(quote)))
         requote(turn, quote)
@@ -83,6 +133,7 @@ def outcome_text(quote: Quote, result: Execution) -> str | None:
     target = str(quote.payload.get("target") or quote.payload.get("account_number") or "")
     text: str | None = None
     if result.status == "success":
+        code = str(quote.payload.get("code") or "")
         text = receipts.receipt(
             receipts.Receipt(
                 product=name,
@@ -92,7 +143,7 @@ def outcome_text(quote: Quote, result: Execution) -> str | None:
                 ref=result.reff_id,
                 sn=result.sn,
                 name=_str_or_none(quote.payload.get("account_name")),
-                is_pln=receipts.looks_like_pln(name, str(quote.payload.get("code") or "")),
+                is_pln=quote.kind == "topup" and receipts.looks_like_pln(name, code),
                 balance=result.balance,
             )
         )

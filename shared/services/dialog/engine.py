@@ -50,6 +50,7 @@ from shared.services.dialog import (
     bills,
     catalog,
     confirm,
+    corrections,
     deposits,
     describe,
     followups,
@@ -166,26 +167,36 @@ class _Tiers:
 
     def pending(self, text: str) -> list[str] | None:
         """A pick from the open list, YA/BATAL, or the answer to the question the bot asked."""
+        action = self._pending(text)
+        return None if action is None else self._run(action)
+
+    def _pending(self, text: str) -> Callable[[], None] | None:
         turn = self.turn
         state = turn.state
-        if state.choices:
-            chosen = _pick(turn, text)
-            if chosen is not None:
-                return self._run(chosen)
+        chosen = _pick(turn, text) if state.choices else None
+        if chosen is not None:
+            return chosen
+        # Issue 13: a message that changes the open quote ("salah nomor, ke 0813… aja", "ya tapi
+        # ke 0813…", "pake dana aja") gets a new card; corrections.py decides what a change is.
+        if state.quote_id and corrections.changes_quote(turn, text):
+            return lambda: corrections.correct(turn, text)
         result = self.parse(text)
-        if result.intent == "confirm":
-            return self._run(self._confirm)
-        if result.intent == "cancel":
-            return self._run(self._cancel)
-        if state.intent and state.asking:
-            slots = answers.slot_answer(state, text, result)
-            if slots is not None:
-                intent = state.intent
-                filled = {**state.slots, **slots}
+        if result.intent in {"confirm", "cancel"}:
+            return self._confirm if result.intent == "confirm" else self._cancel
+        if not (state.intent and state.asking):
+            return None
+        slots = answers.slot_answer(state, text, result)
+        if slots is not None:
+            intent = state.intent
+            filled = {**state.slots, **slots}
+
+            def answer() -> None:
                 turn.state = DialogState()
-                return self._run(lambda: HANDLERS[intent](turn, filled))
-            if is_holding(text) and not read_slots(text):
-                return self._run(lambda: turn.say(replies.HOLDING))
+                HANDLERS[intent](turn, filled)
+
+            return answer
+        if is_holding(text) and not read_slots(text):
+            return lambda: turn.say(replies.HOLDING)
         return None
 
     def _confirm(self) -> None:

@@ -179,27 +179,3 @@ def target_question(product: Product) -> str:
     if is_pln(product):
         return "meter"
     return "target"
-
-
-def normalise_target(product: Product, target: str) -> str:
-    """Digits only; phone numbers as `08…`; game id and zone concatenated, as Atlantic wants."""
-    digits = re.sub(r"\D", "", target)
-    if not (is_game(product) or is_pln(product)) and digits.startswith("62"):
-        digits = "0" + digits[2:]
-    return digits
-
-
-def target_problem(product: Product, target: str) -> str | None:
-    """A friendly complaint when the target cannot be right for this product, else None."""
-    digits = normalise_target(product, target)
-    if is_game(product):
-        return None if 4 <= len(digits) <= 24 else "ID game-nya kayaknya kurang pas kak 🙏"
-    if is_pln(product):
-        if 10 <= len(digits) <= 13:
-            return None
-        return "Nomor meter PLN biasanya 11–12 digit kak, cek lagi ya 🙏"
-    if product.category.lower() in {"pulsa", "data", "paket data", "e-money", "sms telpon"}:
-        if digits.startswith("08") and 10 <= len(digits) <= 13:
-            return None
-        return "Nomor HP-nya kayaknya kurang pas kak, harus diawali 08 dan 10–13 digit 🙏"
-    return None if len(digits) >= 4 else "Nomor tujuannya kurang pas kak 🙏"

@@ -1,18 +1,27 @@
-"""Transfers to a bank or e-wallet: bank list, account check (name), quote with the fee."""
+"""Transfers to a bank or e-wallet: bank list, account check (whose account), quote with the fee.
+
+The card always shows the holder name the supplier's account check reports. When the customer
+named the holder (`a.n. Budi`), the names are compared (`shared.domain.names`); a mismatch is
+said plainly on the card, above the YA that confirms it. The fee is the supplier's own
+(`shared.services.transfer_fees`). E-wallet accounts are phone numbers.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
 
+from shared.domain.aliases import aliases
+from shared.domain.names import holder_matches
+from shared.domain.targets import ascii_digits, normalise_phone
 from shared.errors import SupplierError, SupplierRejected
-from shared.services import receipts, replies
+from shared.services import receipts, replies, transfer_fees
+from shared.services.dialog.quote_card import show_quote
 from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Turn
 
 log = logging.getLogger(__name__)
 
-TRANSFER_FEE = 2_000  # Atlantic's flat transfer fee in every documented example
 MIN_TRANSFER = 10_000
 MAX_TRANSFER = 5_000_000
 
@@ -29,18 +38,26 @@ def transfer_banks(turn: Turn, _slots: dict[str, SlotValue]) -> None:
     turn.say(receipts.bank_list(names))
 
 
+def is_wallet(bank: str) -> bool:
+    """E-wallets (DANA, OVO, GoPay, …) take a phone number as the account."""
+    return aliases().group_of(bank) == "E-Money"
+
+
 def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
     """Fill bank, account and amount one at a time, check the account, then quote."""
     bank = str(slots.get("bank") or "").strip().lower()
     if not bank:
         _ask(turn, slots, "bank")
         return
-    account = re.sub(r"\D", "", str(slots.get("account_no") or slots.get("target") or ""))
+    raw = ascii_digits(str(slots.get("account_no") or slots.get("target") or ""))
+    account = (normalise_phone(raw) or "") if is_wallet(bank) else re.sub(r"\D", "", raw)
     if not account:
-        _ask(turn, slots, "account_no")
+        if raw.strip():
+            turn.say(f"Nomor {bank.upper()} itu nomor HP kak (diawali 08, 10–13 digit) 🙏")
+        _ask(turn, {**slots, "account_no": ""}, "account_no")
         return
     amount = slots.get("amount")
-    if not isinstance(amount, int):
+    if not isinstance(amount, int) or amount <= 0:
         turn.state = DialogState(
             intent="transfer_create",
             slots={**slots, "bank": bank, "account_no": account},
@@ -54,11 +71,14 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
             f"{replies.rupiah(MAX_TRANSFER)} ya kak."
         )
         return
-    quote_transfer(turn, bank, account, amount)
+    given = str(slots.get("account_name") or "").strip() or None
+    quote_transfer(turn, bank, account, amount, given_name=given)
 
 
-def quote_transfer(turn: Turn, bank: str, account: str, amount: int) -> None:
-    """Check the account name at the supplier and show the quote card."""
+def quote_transfer(
+    turn: Turn, bank: str, account: str, amount: int, *, given_name: str | None = None
+) -> None:
+    """Check the account's holder at the supplier and show the quote card."""
     components = turn.components
     try:
         checked = components.supplier.check_account(bank_code=bank, account_number=account)
@@ -72,40 +92,45 @@ def quote_transfer(turn: Turn, bank: str, account: str, amount: int) -> None:
             f"Rekening {bank.upper()} {account} nggak ketemu kak 🙏 Cek lagi bank dan nomornya ya."
         )
         return
-    store = components.store
-    quote = store.create_quote(
-        customer_id=turn.customer_id,
+    holder = (checked.nama_pemilik or "").strip()
+    fee = transfer_fees.fee_for(components, bank)
+    warning = None
+    name_line = holder or "- (tidak ditampilkan supplier)"
+    if given_name and not (holder and holder_matches(given_name, holder)):
+        warning = receipts.holder_mismatch(given_name, holder)
+    elif given_name:
+        name_line = f"{holder} (cocok dengan {given_name} ✅)"
+    payload: dict[str, object] = {
+        "bank_code": bank,
+        "account_number": account,
+        "account_name": holder,
+        "nominal": amount,
+        "fee": fee,
+        "target": account,
+        "name": f"Transfer {bank.upper()}",
+    }
+    if given_name:
+        payload["given_name"] = given_name
+    show_quote(
+        turn,
         kind="transfer",
-        payload={
-            "bank_code": bank,
-            "account_number": account,
-            "account_name": checked.nama_pemilik,
-            "nominal": amount,
-            "fee": TRANSFER_FEE,
-            "target": account,
-            "name": f"Transfer {bank.upper()}",
+        payload=payload,
+        amount=amount + fee,
+        title="Cek dulu namanya ya kak" if warning else "Cek dulu ya kak",
+        lines=[
+            ("Tujuan", f"{bank.upper()} {account}"),
+            ("Nama", name_line),
+            ("Nominal", replies.rupiah(amount)),
+            ("Biaya", replies.rupiah(fee)),
+        ],
+        intent="transfer_create",
+        request={
+            "bank": bank,
+            "account_no": account,
+            "amount": amount,
+            **({"account_name": given_name} if given_name else {}),
         },
-        amount=amount + TRANSFER_FEE,
-        ttl_seconds=components.settings.quote_ttl_seconds,
-        now=turn.now,
-    )
-    balance = store.get_balance(turn.customer_id).balance
-    turn.state = DialogState(quote_id=quote.id, quote_intent="transfer_create")
-    turn.say(
-        receipts.quote_card(
-            receipts.QuoteCard(
-                title="Cek dulu ya kak",
-                lines=[
-                    ("Tujuan", f"{bank.upper()} {account}"),
-                    ("Nama", checked.nama_pemilik or "-"),
-                    ("Nominal", replies.rupiah(amount)),
-                    ("Biaya", replies.rupiah(TRANSFER_FEE)),
-                ],
-                price=quote.amount,
-                balance=balance,
-                ttl_minutes=max(components.settings.quote_ttl_seconds // 60, 1),
-            )
-        )
+        warning=warning,
     )
 
 
