@@ -229,7 +229,7 @@ def picked(label: str, price: int | None) -> str:
 def which_option(count: int) -> str:
     """YA to a list: which item?"""
     return say(
-        f"Mau yang nomor berapa kak? Balas angkanya (1–{count}) ya 😊",
+        f"Mau yang mana kak? Pilih nomor 1 sampai {count} ya 😊",
         f"Which one would you like? Reply with its number (1–{count}) 😊",
     )
 

@@ -80,41 +80,44 @@ def order_story(order: Order, *, balance: int, now: datetime) -> str:
 
 
 def deposit_story(deposit: Deposit, *, balance: int, now: datetime) -> str:
-    """A deposit's state: waiting for payment, being credited, credited, or expired."""
-    amount = rupiah(deposit.nominal)
+    """A deposit's state: waiting for payment, being credited, credited, or expired.
+
+    It opens as history and the status line do (`Deposit DP…: Rp 50.000 — …`, the nominal),
+    and says what reached the saldo after the fee separately.
+    """
+    head = f"Deposit {deposit.reff_id}: {rupiah(deposit.nominal)}"
     if deposit.status == "pending":
         expiry = clock(deposit.expires_at) if deposit.expires_at else None
         if english():
             until = f" The QRIS is valid until {expiry}." if expiry else ""
             return (
-                f"Deposit {amount} (Ref {deposit.reff_id}) hasn't been received yet.{until} "
-                "If you've paid, it usually arrives within 1–2 minutes and I'll tell you here."
+                f"{head} — not paid yet ⏳{until} If you've paid, it usually arrives within "
+                "1–2 minutes and I'll tell you here."
             )
         until = f" QRIS-nya berlaku sampai {expiry}." if expiry else ""
         return (
-            f"Deposit {amount} (Ref {deposit.reff_id}) belum kami terima kak.{until} "
-            "Kalau sudah bayar, biasanya masuk dalam 1–2 menit dan langsung aku kabari di sini."
+            f"{head} — belum kami terima ⏳{until} Kalau sudah bayar, biasanya masuk dalam "
+            "1–2 menit dan langsung aku kabari di sini."
         )
     if deposit.status == "processing":
         return say(
-            f"Pembayaran deposit {amount} sudah diterima, lagi dimasukkan ke saldo kakak ⏳ "
-            "Sebentar lagi aku kabari.",
-            f"Your {amount} deposit payment was received and is being added to your balance ⏳",
+            f"{head} — pembayaran sudah diterima, lagi dimasukkan ke saldo kakak ⏳",
+            f"{head} — payment received, being added to your balance ⏳",
         )
     if deposit.status == "success":
         credited = rupiah(deposit.get_balance or deposit.nominal)
         moment = when(now, deposit.credited_at or deposit.updated_at)
         return say(
-            f"Deposit {amount} sudah masuk ✅ ({moment}): {credited} ke saldo. "
+            f"{head} — sudah masuk ✅ ({moment}): {credited} ke saldo setelah biaya. "
             f"Saldo sekarang {rupiah(balance)}.",
-            f"Deposit {amount} arrived ✅ ({moment}): {credited} added. "
+            f"{head} — arrived ✅ ({moment}): {credited} added after the fee. "
             f"Your balance is now {rupiah(balance)}.",
         )
     return say(
-        f"QRIS deposit {amount} sudah nggak berlaku, jadi nggak ada dana yang masuk kak. "
+        f"{head} — QRIS-nya sudah nggak berlaku, jadi nggak ada dana yang masuk kak. "
         "Kalau mau isi lagi, ketik _deposit 50rb_ ya.",
-        f"The {amount} deposit QRIS has expired, so no money came in. "
-        "To top up again, type _deposit 50k_.",
+        f"{head} — the QRIS has expired, so no money came in. To top up again, type "
+        "_deposit 50k_.",
     )
 
 

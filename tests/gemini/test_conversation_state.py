@@ -48,8 +48,8 @@ def components(database_url: str, fake: FakeGemini) -> Iterator[Components]:
 
 def _state_of(fake: FakeGemini) -> str:
     text: Any = fake.requests[-1].system_text
-    assert "Keadaan percakapan:\n" in text
-    return str(text).split("Keadaan percakapan:\n", 1)[1]
+    assert "Keadaan percakapan (" in text
+    return str(text).split("Keadaan percakapan (", 1)[1]
 
 
 def test_the_open_list_reaches_the_model_with_codes_and_its_pick_becomes_the_quote(
@@ -102,4 +102,4 @@ def test_nothing_open_sends_no_state(components: Components, fake: FakeGemini) -
     chat = Chat(components)
     chat.say("hmm bingung juga ya mau ngapain hari ini enaknya apa")
     assert fake.requests
-    assert "Keadaan percakapan:\n" not in fake.requests[-1].system_text
+    assert "Keadaan percakapan (" not in fake.requests[-1].system_text

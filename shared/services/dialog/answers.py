@@ -20,6 +20,8 @@ IDENTIFIER_SLOTS = {"target", "customer_no", "account_no"}
 _SHORT_ID = re.compile(r"^\D{0,20}(\d[\d\s()/|-]{3,30}\d)\D{0,30}$")
 _MAX_WORDS_WITH_RAW_ID = 4
 _NEUTRAL = {"unknown", "greet", "smalltalk"}
+# The questions this module reads answers to; any other asked slot gets the text as written.
+_OURS = IDENTIFIER_SLOTS | {"amount", "bank", "product", "brand", "ref"}
 
 
 def slot_answer(state: DialogState, text: str, result: ParseResult) -> dict[str, SlotValue] | None:
@@ -33,15 +35,18 @@ def slot_answer(state: DialogState, text: str, result: ParseResult) -> dict[str,
     if result.confidence >= CONFIDENT and other and not naming:
         return None  # confidently something else: "saldo aku brp", "deposit aja 50rb"
     found = _slots(text)
+    if asking not in _OURS or state.slots.get("keep_code"):
+        # A question whose handler reads the answer itself (the operator question, the
+        # zone of a game id): it gets the words as written, as long as they are not
+        # confidently something else (checked above).
+        return {**found, asking: text.strip()}
     names_goods = bool(found.get("brand") or found.get("product"))
     if result.confidence >= CONFIDENT and names_goods and asking in IDENTIFIER_SLOTS:
         return None  # "token listrik aja 20rb ke 5312…" names a product: a new request
     if asking in {"product", "brand"}:
         return _naming(state, asking, found)
     value = _value(asking, text, found)
-    if value is None:
-        return None
-    return {**found, asking: value}
+    return None if value is None else {**found, asking: value}
 
 
 def _naming(

@@ -183,21 +183,24 @@ class _Tiers:
         result = self.parse(text)
         if result.intent in {"confirm", "cancel"}:
             return self._confirm if result.intent == "confirm" else self._cancel
-        if not (state.intent and state.asking):
-            return None
+        return self._answer(text, result) if state.intent and state.asking else None
+
+    def _answer(self, text: str, result: ParseResult) -> Callable[[], None] | None:
+        """The open question's answer, "bentar" (it keeps), or None: something else."""
+        turn = self.turn
+        state = turn.state
         slots = answers.slot_answer(state, text, result)
-        if slots is not None:
-            intent = state.intent
-            filled = {**state.slots, **slots}
+        if slots is None:
+            holding = is_holding(text) and not read_slots(text)
+            return (lambda: turn.say(replies.HOLDING)) if holding else None
+        intent = state.intent or ""
+        filled = {**state.slots, **slots}
 
-            def answer() -> None:
-                turn.state = DialogState()
-                HANDLERS[intent](turn, filled)
+        def answer() -> None:
+            turn.state = DialogState()
+            HANDLERS[intent](turn, filled)
 
-            return answer
-        if is_holding(text) and not read_slots(text):
-            return lambda: turn.say(replies.HOLDING)
-        return None
+        return answer
 
     def _confirm(self) -> None:
         turn = self.turn

@@ -129,9 +129,10 @@ def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product |
     """The product the customer clearly meant, or None when they should choose.
 
     One candidate is obvious; otherwise the best-ranked one whose name carries every number the
-    customer said ("ML 86" → "86 Diamonds", "tsel 10rb" → "Pulsa 10.000"), unless another such
-    name is just as plain: "kuota xl 10gb" fits "10 GB / 1 Hari" and "10 GB / 7 Hari" alike, so
-    the customer picks the validity ("Telkomsel 10.000" still beats "… Pulsa Transfer 10.000").
+    customer said, else any of them ("ML 86" → "86 Diamonds", "tsel 10rb" → "Pulsa 10.000"),
+    unless another such name is just as plain: "kuota xl 10gb" fits "10 GB / 1 Hari" and
+    "10 GB / 7 Hari" alike, so the customer picks the validity ("Telkomsel 10.000" still beats
+    "… Pulsa Transfer 10.000").
     """
     if len(candidates) == 1:
         return candidates[0]
@@ -141,7 +142,9 @@ def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product |
         numbers.add(str(amount))
     if not numbers:
         return None
-    carrying = [p for p in candidates if numbers <= _numbers_in(p.name)]
+    carrying = [p for p in candidates if numbers <= _numbers_in(p.name)] or [
+        p for p in candidates if numbers & _numbers_in(p.name)
+    ]
     if not carrying:
         return None
     plain = len(carrying[0].name.split())
