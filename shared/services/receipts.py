@@ -116,10 +116,13 @@ NOTHING_TO_CONFIRM = "Belum ada pesanan yang perlu dikonfirmasi kak 😊 Mau bel
 NOTHING_TO_CANCEL = "Oke kak 👍 Nggak ada pesanan yang lagi jalan kok."
 
 
-def duplicate_warning(product: str, target: str, minutes: int) -> str:
-    """The PPOB "#2" rule: the same product to the same target again within a few minutes."""
+def duplicate_warning(product: str, target: str, when: str) -> str:
+    """The PPOB "#2" rule: the same product to the same target again within a few minutes.
+
+    `when` is how long ago in words ("barusan", "3 menit lalu"), from the order's timestamp.
+    """
     return (
-        f"Kak, {product} ke {target} barusan sudah dibeli {minutes} menit lalu. "
+        f"Kak, {product} ke {target} sudah dibeli {when}. "
         "Yakin mau beli *lagi*? Balas *YA* untuk beli lagi atau *BATAL*."
     )
 

@@ -6,10 +6,11 @@ timing words can be checked at exact times; the corpus (`test_corpus.py`) covers
 
 from __future__ import annotations
 
+from shared.bus import InProcessBus
 from shared.services import replies
 from shared.services.clock import ManualClock
 
-from .conftest import BusTap, Chat
+from .conftest import BusTap, Chat, close, make_components
 
 OWNER_CHAT = "628111000111@s.whatsapp.net"
 PENDING_TARGET = "081234569992"  # the sandbox keeps it pending
@@ -136,3 +137,25 @@ def test_saldo_suggests_a_deposit_only_when_low_and_not_every_time(chat: Chat) -
     chat.fund(100_000)
     _clock(chat).advance(3600)
     assert "deposit 50k" not in chat.say("saldo")
+
+
+def test_a_timeout_after_the_purchase_went_through_tells_one_story(database_url: str) -> None:
+    # The sandbox completes the order after 3 s and holds its answer past the client's 5 s
+    # timeout: the success webhook arrives while YA is still waiting for the supplier.
+    components = make_components(database_url, atl_timeout_seconds=5)
+    tap = BusTap()
+    bus = components.bus
+    assert isinstance(bus, InProcessBus)
+    bus.on_outbound(tap)
+    bus.start()
+    try:
+        chat = Chat(components)
+        chat.fund(50_000)
+        chat.say("pulsa telkomsel 10rb ke 081234569993")
+        answer = chat.say("ya")
+        receipt = tap.wait_for(chat.chat, "Transaksi berhasil")
+        assert "padat" not in answer
+        assert "diproses" not in answer
+        assert "berhasil" in (receipt.text or "")
+    finally:
+        close(components)

@@ -22,7 +22,7 @@ from shared.domain.targets import (
     operator_named,
     operator_of,
 )
-from shared.services import receipts, replies
+from shared.services import receipts, replies, stories
 from shared.services.dialog import catalog, products, target_check
 from shared.services.dialog.quote_card import show_quote
 from shared.services.dialog.state import Choice, DialogState, SlotValue
@@ -310,8 +310,8 @@ def _duplicate(turn: Turn, product: Product, target: str) -> str | None:
             continue
         if item.label != product.name:
             continue
-        age = turn.now - item.created_at
-        if age <= DUPLICATE_WINDOW:
-            minutes = max(int(age.total_seconds() // 60), 1)
-            return receipts.duplicate_warning(product.name, target, minutes)
+        if turn.now - item.created_at <= DUPLICATE_WINDOW:
+            # "barusan" for seconds, "3 menit lalu" after: from the order's own timestamp.
+            when = stories.ago(turn.now, item.created_at)
+            return receipts.duplicate_warning(product.name, target, when)
     return None
