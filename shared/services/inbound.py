@@ -72,6 +72,16 @@ TURN_FAILED = (
     "Maaf kak, pesan tadi gagal aku proses karena ada gangguan 🙏 Kalau tadi lagi pesan, cek "
     "dulu di *riwayat* biar nggak dobel ya, lalu kirim lagi."
 )
+TURN_FAILED_EN = (
+    "Sorry, something went wrong with your last message 🙏 If you were ordering, check your "
+    "*history* first so nothing is bought twice, then send it again."
+)
+
+
+def _apology(components: Components, customer_id: str) -> Reply:
+    """The turn failed for good: sorry, in the customer's language."""
+    english = language.remembered(components.cache, customer_id) == "en"
+    return Reply(text=TURN_FAILED_EN if english else TURN_FAILED)
 
 
 class TurnBusy(SalesbotError):
@@ -120,7 +130,7 @@ def handle_inbound(message: InboundMessage, components: Components) -> list[Outb
             raise TurnBusy(f"the turn of {hash_id(message.wa_msg_id)} is still running")
         if claim.attempt > MAX_TURN_ATTEMPTS:
             # Earlier workers died on this message without even releasing it: stop trying.
-            out = [Reply(text=TURN_FAILED)]
+            out = [_apology(components, customer_id)]
         else:
             out = _attempt(message, components, customer_id, claim.attempt)
         return _finish(message, components, claim.attempt, out)
@@ -139,7 +149,7 @@ def _attempt(
                 hash_id(message.wa_msg_id),
                 attempt,
             )
-            return [Reply(text=TURN_FAILED)]
+            return [_apology(components, customer_id)]
         log.warning(
             "turn of %s failed (attempt %d); released for a retry",
             hash_id(message.wa_msg_id),
@@ -167,7 +177,7 @@ def _turn(message: InboundMessage, components: Components, customer_id: str) -> 
         # The relay's flag covers what the age cannot: a message sent before a short reconnect.
         return _catch_up(components, customer_id)
     if message.kind == "undecryptable":
-        return _once(components, f"resend:{customer_id}", replies.UNDECRYPTABLE)
+        return _once(components, f"resend:{customer_id}", replies.undecryptable())
     return _converse(message, components, customer_id, now)
 
 
@@ -228,7 +238,7 @@ def resolve(message: InboundMessage, components: Components) -> str | None:
 
 def _catch_up(components: Components, customer_id: str) -> list[Reply]:
     """At most one "sorry, I was offline" per customer per backlog; nothing else happens."""
-    return _once(components, f"catchup:{customer_id}", replies.CATCH_UP)
+    return _once(components, f"catchup:{customer_id}", replies.catch_up())
 
 
 def _once(components: Components, key: str, text: str) -> list[Reply]:

@@ -1,7 +1,8 @@
-"""Every sentence a customer reads, in warm, concise casual Indonesian.
+"""Every sentence a customer reads, in warm, concise casual Indonesian (or English).
 
 The dialog and the notifier only pick a function here and pass plain values (names, rupiah,
-statuses that came from the ledger or the supplier); no other module writes customer text.
+statuses that came from the ledger or the supplier). Each function writes the turn's language
+(`shared.services.language`): English when the customer wrote English, Indonesian otherwise.
 """
 
 from __future__ import annotations
@@ -62,6 +63,8 @@ def numbered(options: Sequence[Option]) -> str:
 
 def greeting(text: str) -> str:
     """Answer a greeting in kind ("pagi" gets "Selamat pagi!")."""
+    if english():
+        return "Hi! 😊 Would you like to check a price or top something up?"
     lowered = text.lower().replace("malem", "malam").replace("siank", "siang")
     for part in ("pagi", "siang", "sore", "malam"):
         if part in lowered:
@@ -69,69 +72,125 @@ def greeting(text: str) -> str:
     return "Halo kak! Mau cek harga atau top up produk apa nih? 😊"
 
 
-HELP = (
-    "Aku bisa bantu ini kak:\n"
-    "1. Cek harga — _viu berapa?_\n"
-    "2. Cari sesuai budget — _aku cuma punya 5rb_\n"
-    "3. Top up pulsa, data, game, e-money — _ML 86 ke 12345678 (1234)_\n"
-    "4. Cek & bayar tagihan — _tagihan PLN 123456_\n"
-    "5. Isi saldo via QRIS — _deposit 50k_\n"
-    "6. Transfer bank/e-wallet — _tf 100k ke dana 0812xxxx a.n. Budi_\n"
-    "7. Cek saldo, riwayat, dan status pesanan\n"
-    "Ketik santai aja ya 😊"
-)
+def help_text() -> str:
+    """What the bot can do, briefly."""
+    return say(
+        "Aku bisa bantu ini kak:\n"
+        "1. Cek harga — _viu berapa?_\n"
+        "2. Cari sesuai budget — _aku cuma punya 5rb_\n"
+        "3. Top up pulsa, data, game, e-money — _ML 86 ke 12345678 (1234)_\n"
+        "4. Cek & bayar tagihan — _tagihan PLN 123456_\n"
+        "5. Isi saldo via QRIS — _deposit 50k_\n"
+        "6. Transfer bank/e-wallet — _tf 100k ke dana 0812xxxx a.n. Budi_\n"
+        "7. Cek saldo, riwayat, dan status pesanan\n"
+        "Ketik santai aja ya 😊",
+        "Here's what I can do:\n"
+        "1. Prices — _how much is viu_\n"
+        "2. What fits a budget — _budget 5k_\n"
+        "3. Top up credit, data, games, e-wallets — _ML 86 for 12345678 (1234)_\n"
+        "4. Check & pay bills — _PLN bill 123456_\n"
+        "5. Add balance by QRIS — _deposit 50k_\n"
+        "6. Transfer to a bank/e-wallet — _transfer 100k to dana 0812xxxx_\n"
+        "7. Your balance, history and order status\n"
+        "Just type it the way you'd say it 😊",
+    )
 
-SMALLTALK = "Siap kak 😊 Kalau mau cek harga atau top up, tinggal bilang aja ya."
 
-THANKS = "Sama-sama kak 😊 Kalau butuh apa-apa lagi, tinggal chat aja ya."
+def smalltalk() -> str:
+    """A friendly nudge back to business."""
+    return say(
+        "Siap kak 😊 Kalau mau cek harga atau top up, tinggal bilang aja ya.",
+        "Sure 😊 If you'd like a price or a top-up, just tell me.",
+    )
 
-HOLDING = "Oke kak, aku tunggu ya 😊"
+
+def thanks() -> str:
+    """You're welcome."""
+    return say(
+        "Sama-sama kak 😊 Kalau butuh apa-apa lagi, tinggal chat aja ya.",
+        "You're welcome 😊 Message me anytime you need something.",
+    )
+
+
+def holding() -> str:
+    """The customer asked the bot to wait ("bentar ya kak")."""
+    return say("Oke kak, aku tunggu ya 😊", "Sure, take your time 😊")
 
 
 def goodbye(text: str) -> str:
     """A goodbye in kind ("wassalamualaikum" gets "waalaikumsalam")."""
     if "wassalam" in text.lower():
         return "Waalaikumsalam kak 🙏 Makasih ya, ditunggu order berikutnya 😊"
-    return "Siap kak, makasih ya! Kalau butuh apa-apa tinggal chat lagi 😊"
+    return say(
+        "Siap kak, makasih ya! Kalau butuh apa-apa tinggal chat lagi 😊",
+        "Thanks, bye! Message me anytime 😊",
+    )
 
 
-PRICE_MENU = (
-    "Mau cek harga apa kak? 😊\n"
-    "• Pulsa & paket data — _pulsa tsel 10rb_, _kuota xl_\n"
-    "• Token PLN — _token pln 50rb_\n"
-    "• Game — _ml 86_, _ff 100_\n"
-    "• E-wallet — _dana 50rb_, _gopay 20rb_\n"
-    "• Streaming & voucher — _netflix_, _viu_, _google play_\n"
-    "Atau sebut budget-nya, misal _budget 20rb_."
-)
+def price_menu() -> str:
+    """A price question naming nothing: what there is."""
+    return say(
+        "Mau cek harga apa kak? 😊\n"
+        "• Pulsa & paket data — _pulsa tsel 10rb_, _kuota xl_\n"
+        "• Token PLN — _token pln 50rb_\n"
+        "• Game — _ml 86_, _ff 100_\n"
+        "• E-wallet — _dana 50rb_, _gopay 20rb_\n"
+        "• Streaming & voucher — _netflix_, _viu_, _google play_\n"
+        "Atau sebut budget-nya, misal _budget 20rb_.",
+        "Which price would you like? 😊\n"
+        "• Credit & data — _telkomsel 10k_, _xl data_\n"
+        "• PLN tokens — _pln token 50k_\n"
+        "• Games — _ml 86_, _ff 100_\n"
+        "• E-wallets — _dana 50k_, _gopay 20k_\n"
+        "• Streaming & vouchers — _netflix_, _viu_, _google play_\n"
+        "Or tell me your budget, e.g. _budget 20k_.",
+    )
 
-UNKNOWN = (
-    "Maaf kak, yang itu aku belum bisa bantu 🙏 Aku bisa bantu pulsa & paket data, token PLN, "
-    "top up game & e-wallet, bayar tagihan, isi saldo, transfer, dan cek status pesanan. "
-    "Coba tulis misalnya _pulsa tsel 10rb ke 0812xxxx_ atau _viu berapa?_"
-)
 
-BRAIN_BUSY = (
-    "Maaf kak, aku lagi agak sibuk buat pesan yang panjang 🙏 Untuk sekarang coba tulis "
-    "singkat ya, misalnya _pulsa tsel 10rb ke 0812xxxx_. Nanti aku coba lagi."
-)
+def unknown() -> str:
+    """What the bot cannot help with (or could not read): what it can do instead."""
+    return say(
+        "Maaf kak, yang itu aku belum bisa bantu 🙏 Aku bisa bantu pulsa & paket data, token "
+        "PLN, top up game & e-wallet, bayar tagihan, isi saldo, transfer, dan cek status "
+        "pesanan. Coba tulis misalnya _pulsa tsel 10rb ke 0812xxxx_ atau _viu berapa?_",
+        "Sorry, I can't help with that 🙏 I can do phone credit & data, PLN tokens, game and "
+        "e-wallet top-ups, bills, adding balance, transfers and order status. Try e.g. "
+        "_telkomsel 10k to 0812xxxx_ or _how much is viu_.",
+    )
 
-UNDECRYPTABLE = "Maaf kak, pesan barusan nggak kebaca di sini 🙏 Boleh dikirim ulang?"
-CATCH_UP = (
-    "Maaf kak baru balas 🙏 Pesan yang tadi masuk waktu aku offline, jadi belum aku proses. "
-    "Masih mau cek harga atau top up apa? Kirim lagi ya."
-)
 
-MEDIA_FAILED = "Maaf kak, file-nya gagal aku buka 🙏 Bisa kirim ulang, atau ketik aja isinya?"
+def undecryptable() -> str:
+    """A message WhatsApp could not decrypt for us."""
+    return say(
+        "Maaf kak, pesan barusan nggak kebaca di sini 🙏 Boleh dikirim ulang?",
+        "Sorry, your last message didn't come through 🙏 Could you send it again?",
+    )
 
-MEDIA_UNSUPPORTED = (
-    "Maaf kak, aku baru bisa baca pesan teks 🙏 Ketik aja ya, misalnya _token PLN 20rb ke "
-    "12345678901_."
-)
 
-BUSY = "Maaf kak, sistem lagi padat 🙏 Coba kirim lagi sebentar lagi ya."
+def catch_up() -> str:
+    """Messages that arrived while the bot was offline: nothing was done with them."""
+    return say(
+        "Maaf kak baru balas 🙏 Pesan yang tadi masuk waktu aku offline, jadi belum aku proses. "
+        "Masih mau cek harga atau top up apa? Kirim lagi ya.",
+        "Sorry for the late reply 🙏 Your messages came in while I was offline, so I haven't "
+        "acted on them. Please send again what you need.",
+    )
 
-NOT_ADMIN = "Maaf kak, perintah itu khusus admin toko ya 🙏"
+
+def busy() -> str:
+    """The supplier or the system could not answer right now."""
+    return say(
+        "Maaf kak, sistem lagi padat 🙏 Coba kirim lagi sebentar lagi ya.",
+        "Sorry, the system is busy right now 🙏 Please try again in a moment.",
+    )
+
+
+def not_admin() -> str:
+    """An admin command from someone who is not an admin."""
+    return say(
+        "Maaf kak, perintah itu khusus admin toko ya 🙏",
+        "Sorry, that command is for the shop's admins only 🙏",
+    )
 
 
 # --- catalog ---------------------------------------------------------------------------------
@@ -139,6 +198,11 @@ NOT_ADMIN = "Maaf kak, perintah itu khusus admin toko ya 🙏"
 
 def price_list(title: str, options: Sequence[Option], *, more: bool) -> str:
     """Prices of matching products, numbered so the customer can answer with a number."""
+    if english():
+        text = f"Here are the *{title}* prices:\n{numbered(options)}"
+        if more:
+            text += "\nThere are more; tell me the amount/package to narrow it down."
+        return text + "\nReply with a number to buy 😊"
     text = f"Ini harga *{title}* ya kak:\n{numbered(options)}"
     if more:
         text += "\nMasih ada varian lain, sebut nominal/paketnya biar aku persempit."
@@ -147,6 +211,8 @@ def price_list(title: str, options: Sequence[Option], *, more: bool) -> str:
 
 def one_price(name: str, price: int, *, buying: bool = False) -> str:
     """The price of the one product the customer named (or is buying now)."""
+    if english():
+        return f"*{name}* costs {rupiah(price)} 😊" + ("" if buying else " Want to buy it?")
     if buying:
         return f"*{name}* harganya {rupiah(price)} kak 😊"
     return f"*{name}* harganya {rupiah(price)} kak 😊 Mau langsung beli?"
@@ -154,54 +220,109 @@ def one_price(name: str, price: int, *, buying: bool = False) -> str:
 
 def budget_list(budget: int, options: Sequence[Option]) -> str:
     """What fits a budget."""
-    return (
+    return say(
         f"Dengan {rupiah(budget)} bisa dapet ini kak:\n{numbered(options)}\n"
-        "Balas nomornya kalau mau ambil 😊"
+        "Balas nomornya kalau mau ambil 😊",
+        f"With {rupiah(budget)} you can get:\n{numbered(options)}\n"
+        "Reply with a number to take one 😊",
     )
 
 
 def nothing_found(query: str) -> str:
     """No product matched."""
-    return (
+    return say(
         f"Maaf kak, aku belum nemu produk *{query}* 🙏 Coba tulis nama lain, misalnya "
-        "_pulsa telkomsel_, _ML_, _token PLN_."
+        "_pulsa telkomsel_, _ML_, _token PLN_.",
+        f"Sorry, I couldn't find *{query}* 🙏 Try another name, e.g. _telkomsel credit_, "
+        "_ML_, _PLN token_.",
     )
 
 
 def nothing_in_budget(budget: int) -> str:
     """Nothing is cheap enough."""
-    return f"Maaf kak, belum ada produk di bawah {rupiah(budget)} 🙏"
+    return say(
+        f"Maaf kak, belum ada produk di bawah {rupiah(budget)} 🙏",
+        f"Sorry, there's nothing under {rupiah(budget)} 🙏",
+    )
 
 
 def product_empty(name: str, alternative: Option | None) -> str:
     """The product is out of stock, with an alternative when there is one."""
     if alternative is None:
-        return f"Yah, *{name}* lagi kosong kak 🙏 Coba lagi nanti ya."
+        return say(
+            f"Yah, *{name}* lagi kosong kak 🙏 Coba lagi nanti ya.",
+            f"Sorry, *{name}* is out of stock 🙏 Please try again later.",
+        )
     price = f" {rupiah(alternative.price)}" if alternative.price is not None else ""
-    return (
+    return say(
         f"Yah, *{name}* lagi kosong kak 🙏 Gimana kalau *{alternative.label}*{price}? "
-        "Balas *1* kalau mau."
+        "Balas *1* kalau mau.",
+        f"Sorry, *{name}* is out of stock 🙏 How about *{alternative.label}*{price}? "
+        "Reply *1* if you'd like it.",
     )
 
 
 # --- slot questions --------------------------------------------------------------------------
 
-QUESTIONS: dict[str, str] = {
-    "product": "Mau produk yang mana kak? Sebut nama atau nominalnya ya.",
-    "target": "Nomor tujuannya berapa kak?",
-    "game_target": "ID-nya berapa kak? Kalau ada server/zone tulis juga, misal 12345678 (1234).",
-    "meter": "Nomor meter / ID pelanggannya berapa kak?",
-    "customer_no": "Nomor pelanggannya berapa kak?",
-    "amount": "Nominalnya berapa kak?",
-    "bank": "Ke bank atau e-wallet apa kak? (misal BCA, BRI, DANA, OVO)",
-    "account_no": "Nomor rekening / nomor e-wallet tujuannya berapa kak?",
-    "ref": "Nomor pesanannya (ref) berapa kak?",
+_QUESTIONS: dict[str, tuple[str, str]] = {
+    "product": (
+        "Mau produk yang mana kak? Sebut nama atau nominalnya ya.",
+        "Which product would you like? Tell me its name or amount.",
+    ),
+    "target": ("Nomor tujuannya berapa kak?", "Which number is it for?"),
+    "game_target": (
+        "ID-nya berapa kak? Kalau ada server/zone tulis juga, misal 12345678 (1234).",
+        "What's the player ID? Add the server/zone if there is one, e.g. 12345678 (1234).",
+    ),
+    "meter": (
+        "Nomor meter / ID pelanggannya berapa kak?",
+        "What's the meter number / customer ID?",
+    ),
+    "customer_no": ("Nomor pelanggannya berapa kak?", "What's the customer number?"),
+    "amount": ("Nominalnya berapa kak?", "How much?"),
+    "bank": (
+        "Ke bank atau e-wallet apa kak? (misal BCA, BRI, DANA, OVO)",
+        "To which bank or e-wallet? (e.g. BCA, BRI, DANA, OVO)",
+    ),
+    "account_no": (
+        "Nomor rekening / nomor e-wallet tujuannya berapa kak?",
+        "What's the account / e-wallet number?",
+    ),
+    "ref": ("Nomor pesanannya (ref) berapa kak?", "What's the order reference?"),
 }
+
+
+def how_much_deposit() -> str:
+    """The deposit amount is missing."""
+    return say(
+        "Mau isi saldo berapa kak? Misal _50rb_.", "How much would you like to add? E.g. _50k_."
+    )
+
+
+def how_much_transfer() -> str:
+    """The transfer amount is missing."""
+    return say("Mau transfer berapa kak?", "How much would you like to send?")
+
+
+def which_budget() -> str:
+    """The budget is missing."""
+    return say("Budget-nya berapa kak?", "What's your budget?")
+
+
+def which_bill_kind() -> str:
+    """Which kind of bill."""
+    return say(
+        "Tagihan apa kak? (PLN, BPJS, Indihome, PDAM, HP pascabayar, …)",
+        "Which bill? (PLN, BPJS, Indihome, PDAM, postpaid phone, …)",
+    )
 
 
 def ask(slot: str) -> str:
     """One question for one missing piece of information."""
-    return QUESTIONS.get(slot, "Bisa dijelasin lagi kak?")
+    indonesian, english_text = _QUESTIONS.get(
+        slot, ("Bisa dijelasin lagi kak?", "Could you tell me a bit more?")
+    )
+    return say(indonesian, english_text)
 
 
 def ask_again(slot: str, product: str | None) -> str:

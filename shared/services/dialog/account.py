@@ -8,6 +8,7 @@ from shared.errors import SupplierError, SupplierRejected
 from shared.services import receipts, replies
 from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Turn
+from shared.services.language import say
 
 HISTORY_LINES = 5
 # Below this saldo the reply mentions how to top it up, once every SUGGEST_SECONDS.
@@ -39,7 +40,7 @@ def account_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
     except SupplierRejected:
         checked = None
     except SupplierError:
-        turn.say(replies.BUSY)
+        turn.say(replies.busy())
         return
     if checked is None or not checked.valid:
         turn.say(replies.account_not_found(bank, number))
@@ -69,6 +70,6 @@ def _what(kind: str, label: str | None, target: str | None) -> str:
     if kind == "deposit":
         return "Deposit"
     if kind == "transfer":
-        return f"Transfer ke {target}" if target else "Transfer"
-    name = label or "Pesanan"
+        return f"Transfer {say('ke', 'to')} {target}" if target else "Transfer"
+    name = label or say("Pesanan", "Order")
     return f"{name} → {target}" if target else name

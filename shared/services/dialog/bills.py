@@ -18,6 +18,7 @@ from shared.services.dialog import products
 from shared.services.dialog.quote_card import show_quote
 from shared.services.dialog.state import Choice, DialogState, SlotValue
 from shared.services.dialog.turn import Turn
+from shared.services.language import say
 from shared.wiring import Components
 
 if TYPE_CHECKING:
@@ -45,7 +46,7 @@ def bill_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
         code = matches[0][0] if matches else ""
     if not code:
         turn.state = DialogState(intent="bill_check", slots=slots, asking="brand")
-        turn.say("Tagihan apa kak? (PLN, BPJS, Indihome, PDAM, HP pascabayar, …)")
+        turn.say(replies.which_bill_kind())
         return
     customer_no = ascii_digits(str(slots.get("customer_no") or slots.get("target") or "")).strip()
     if not customer_no:
@@ -94,7 +95,7 @@ def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
         turn.say(replies.bill_not_found(customer_no))
         return
     except SupplierError:
-        turn.say(replies.BUSY)
+        turn.say(replies.busy())
         return
     amount = products.bill_sell_price(components, bill.total_tagihan)
     label = products.postpaid_name(components, code)
@@ -124,7 +125,7 @@ def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
         amount=amount,
         supplier_price=bill.total_tagihan,
         reff_id=bill.reff_id,
-        title="Ini tagihannya kak",
+        title=say("Ini tagihannya kak", "Here's the bill"),
         lines=lines,
         intent="bill_check",
         request={"code": code, "customer_no": customer_no},

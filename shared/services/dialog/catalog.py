@@ -23,14 +23,14 @@ def smalltalk(turn: Turn, _slots: dict[str, SlotValue]) -> None:
     if is_goodbye(turn.text):
         turn.say(replies.goodbye(turn.text))
     elif says_thanks(turn.text):
-        turn.say(replies.THANKS)
+        turn.say(replies.thanks())
     else:
-        turn.say(replies.SMALLTALK)
+        turn.say(replies.smalltalk())
 
 
 def help_(turn: Turn, _slots: dict[str, SlotValue]) -> None:
     """What the bot can do, briefly."""
-    turn.say(replies.HELP)
+    turn.say(replies.help_text())
 
 
 def price_lookup(turn: Turn, slots: dict[str, SlotValue]) -> None:
@@ -77,13 +77,13 @@ def _price_of_open(turn: Turn) -> None:
     elif state.choices:
         turn.say(replies.which_option(len(state.choices)))
     else:
-        turn.say(replies.PRICE_MENU)
+        turn.say(replies.price_menu())
 
 
 _AMOUNT_QUESTIONS = {
-    "deposit_create": "Mau isi saldo berapa kak? Misal _50rb_.",
-    "transfer_create": "Mau transfer berapa kak?",
-    "budget_filter": "Budget-nya berapa kak?",
+    "deposit_create": replies.how_much_deposit,
+    "transfer_create": replies.how_much_transfer,
+    "budget_filter": replies.which_budget,
 }
 
 
@@ -92,7 +92,7 @@ def ask_again(turn: Turn) -> None:
     state = turn.state
     asking = state.asking or ""
     if asking == "amount" and state.intent in _AMOUNT_QUESTIONS:
-        turn.say(_AMOUNT_QUESTIONS[state.intent])
+        turn.say(_AMOUNT_QUESTIONS[state.intent]())
         return
     code = state.slots.get("code")
     product = products.get(turn.components, str(code)) if code else None
@@ -107,7 +107,7 @@ def budget_filter(turn: Turn, slots: dict[str, SlotValue]) -> None:
     budget = slots.get("amount")
     if not isinstance(budget, int):
         turn.state = DialogState(intent="budget_filter", slots=slots, asking="amount")
-        turn.say("Budget-nya berapa kak?")
+        turn.say(replies.which_budget())
         return
     brand = slots.get("brand")
     found = products.within_budget(

@@ -113,7 +113,7 @@ def respond(turn: Turn) -> None:
         return
     media = _media(turn) if turn.message.kind in MEDIA_KINDS else None
     if media is None and not turn.text:
-        turn.say(replies.UNKNOWN)
+        turn.say(replies.unknown())
         return
     tiers = _Tiers(turn)
     with bound_turn(turn):
@@ -192,7 +192,7 @@ class _Tiers:
         slots = answers.slot_answer(state, text, result)
         if slots is None:
             holding = is_holding(text) and not read_slots(text)
-            return (lambda: turn.say(replies.HOLDING)) if holding else None
+            return (lambda: turn.say(replies.holding())) if holding else None
         intent = state.intent or ""
         filled = {**state.slots, **slots}
 
@@ -211,7 +211,7 @@ class _Tiers:
         store = turn.components.store
         if _nod(turn.text) and state.empty and store.get_open_quote(turn.customer_id) is None:
             # "oke sip" with nothing waiting for a YA is a nod, not a confirmation.
-            turn.say(replies.SMALLTALK)
+            turn.say(replies.smalltalk())
             return
         confirm.confirm(turn)
         self._next_queued()
@@ -280,7 +280,7 @@ class _Tiers:
         if result.intent in HANDLERS:
             _start(self.turn, result.intent, dict(result.slots))
         else:
-            self.turn.say(replies.UNKNOWN)
+            self.turn.say(replies.unknown())
 
     def _new(self, intent: str, slots: dict[str, SlotValue]) -> None:
         """A new request from the customer: waiting requests give way to anything but a read."""
@@ -351,7 +351,7 @@ class _Tiers:
         self.misunderstood = True
         if handoff.note_unknown(turn):
             return self._run(lambda: handoff.hand_off(turn, "bot 3x nggak paham"))
-        return self._run(lambda: turn.say(replies.UNKNOWN))
+        return self._run(lambda: turn.say(replies.unknown()))
 
     def _run(self, action: Callable[[], None]) -> list[str]:
         start = len(self.turn.replies)

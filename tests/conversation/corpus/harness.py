@@ -68,8 +68,9 @@ _ID_WORDS = _wordset(
     balas berlaku ketik tagihan sisa kurang masuk gagal dikembalikan maaf"""
 )
 _EN_WORDS = _wordset(
-    """the you your is are to please reply balance order for with and of it what can i here
-    yes no cancel will has have been"""
+    """the you your is are to please reply balance order for with and of it what what's can i
+    here yes no cancel will has have been me my thanks thank bye number price check now just
+    would like which how"""
 )
 
 
