@@ -1,6 +1,8 @@
 # Every target that needs Python builds .venv from requirements.lock first (and again when the
 # lock or pyproject.toml changes), so `make run` and `make test` work on a fresh clone.
-PYTHON ?= python3
+# Python 3.11: the Cloud Functions runtime (infra/functions.tf) and the relay image
+# (wa-relay/Dockerfile) run it, so the tests do too (tests/infra/test_python_version.py).
+PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed

@@ -1,6 +1,9 @@
-# The Cloud Functions (gen2, Python 3.12), all built from ONE source archive: functions/main.py and
-# functions/requirements.txt at the archive root (where the Python buildpack expects them) plus the
-# shared/ package beside them. Each function is the same code with a different entry point.
+# The Cloud Functions (gen2, Python 3.11: the version the tests, CI and the relay image run),
+# all built from ONE source archive: functions/main.py and functions/requirements.txt at the
+# archive root (where the Python buildpack expects them) plus the shared/ package beside them.
+# Each function is the same code with a different entry point. `static_egress`: the function
+# calls Atlantic, so it leaves through the NAT's static IP (network.tf); the others go out
+# directly and leave the NAT's ports to those that need it.
 
 locals {
   repo_root = "${path.module}/.."
@@ -11,76 +14,85 @@ locals {
 
   functions = {
     on_message = {
-      description = "Handles inbound WhatsApp messages pushed from wa-inbound."
-      component   = "handler"
-      ingress     = "ALLOW_INTERNAL_ONLY" # Pub/Sub push from this project counts as internal
-      memory      = "1Gi"
-      concurrency = 8
-      timeout     = local.inbound_ack_deadline_seconds
+      description   = "Handles inbound WhatsApp messages pushed from wa-inbound."
+      component     = "handler"
+      ingress       = "ALLOW_INTERNAL_ONLY" # Pub/Sub push from this project counts as internal
+      memory        = "1Gi"
+      concurrency   = 8
+      timeout       = local.inbound_ack_deadline_seconds
+      static_egress = true
     }
     atlantic_webhook = {
-      description = "Receives Atlantic H2H callbacks; checks X-ATL-Signature, records, hands off to atl-events."
-      component   = "webhook"
-      ingress     = "ALLOW_ALL" # Atlantic calls it from the internet
-      memory      = "512Mi"
-      concurrency = 16
-      timeout     = 60
+      description   = "Receives Atlantic H2H callbacks; checks X-ATL-Signature, records, hands off to atl-events."
+      component     = "webhook"
+      ingress       = "ALLOW_ALL" # Atlantic calls it from the internet
+      memory        = "512Mi"
+      concurrency   = 16
+      timeout       = 60
+      static_egress = false # records and publishes only; never calls Atlantic
     }
     settle_supplier_event = {
-      description = "Settles a recorded Atlantic webhook pushed from atl-events: re-queries the supplier first."
-      component   = "settler"
-      ingress     = "ALLOW_INTERNAL_ONLY" # Pub/Sub push from this project counts as internal
-      memory      = "512Mi"
-      concurrency = 8
-      timeout     = local.events_ack_deadline_seconds
+      description   = "Settles a recorded Atlantic webhook pushed from atl-events: re-queries the supplier first."
+      component     = "settler"
+      ingress       = "ALLOW_INTERNAL_ONLY" # Pub/Sub push from this project counts as internal
+      memory        = "512Mi"
+      concurrency   = 8
+      timeout       = local.events_ack_deadline_seconds
+      static_egress = true
     }
     reactivate_keys = {
-      description = "Re-enables Gemini keys whose cooldown has passed."
-      component   = "jobs"
-      ingress     = "ALLOW_INTERNAL_ONLY" # Cloud Scheduler from this project counts as internal
-      memory      = "512Mi"
-      concurrency = 1
-      timeout     = 120
+      description   = "Re-enables Gemini keys whose cooldown has passed."
+      component     = "jobs"
+      ingress       = "ALLOW_INTERNAL_ONLY" # Cloud Scheduler from this project counts as internal
+      memory        = "512Mi"
+      concurrency   = 1
+      timeout       = 120
+      static_egress = false # cache and database only; never calls Atlantic
     }
     refresh_prices = {
-      description = "Refreshes the supplier price lists into the price cache."
-      component   = "jobs"
-      ingress     = "ALLOW_INTERNAL_ONLY"
-      memory      = "1Gi"
-      concurrency = 1
-      timeout     = 300
+      description   = "Refreshes the supplier price lists into the price cache."
+      component     = "jobs"
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      memory        = "1Gi"
+      concurrency   = 1
+      timeout       = 300
+      static_egress = true
     }
     reconcile = {
-      description = "Asks the supplier about pending orders, deposits and transfers and settles them."
-      component   = "jobs"
-      ingress     = "ALLOW_INTERNAL_ONLY"
-      memory      = "512Mi"
-      concurrency = 1
-      timeout     = 110 # shorter than the 2-minute schedule, so runs never overlap
+      description   = "Asks the supplier about pending orders, deposits and transfers and settles them."
+      component     = "jobs"
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      memory        = "512Mi"
+      concurrency   = 1
+      timeout       = 110 # shorter than the 2-minute schedule, so runs never overlap
+      static_egress = true
     }
     check_balance = {
-      description = "Checks the supplier balance and alerts the owner when it runs low."
-      component   = "jobs"
-      ingress     = "ALLOW_INTERNAL_ONLY"
-      memory      = "512Mi"
-      concurrency = 1
-      timeout     = 60
+      description   = "Checks the supplier balance and alerts the owner when it runs low."
+      component     = "jobs"
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      memory        = "512Mi"
+      concurrency   = 1
+      timeout       = 60
+      static_egress = true
     }
     purge_media = {
-      description = "Deletes stored voice notes, images and QRIS codes older than MEDIA_TTL_SECONDS."
-      component   = "jobs"
-      ingress     = "ALLOW_INTERNAL_ONLY"
-      memory      = "512Mi"
-      concurrency = 1
-      timeout     = 300
+      description   = "Deletes stored voice notes, images and QRIS codes older than MEDIA_TTL_SECONDS."
+      component     = "jobs"
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      memory        = "512Mi"
+      concurrency   = 1
+      timeout       = 300
+      static_egress = false # Supabase Storage only; never calls Atlantic
     }
     console = {
-      description = "The owner's web console; admins log in with a one-time link sent on WhatsApp."
-      component   = "console"
-      ingress     = "ALLOW_ALL" # the owner's phone browser
-      memory      = "512Mi"
-      concurrency = 16
-      timeout     = 60
+      description   = "The owner's web console; admins log in with a one-time link sent on WhatsApp."
+      component     = "console"
+      ingress       = "ALLOW_ALL" # the owner's phone browser
+      memory        = "512Mi"
+      concurrency   = 16
+      timeout       = 60
+      static_egress = true # refund and retry ask Atlantic
     }
   }
 
@@ -90,6 +102,7 @@ locals {
 
   # Non-secret settings shared by every component (names match shared/config.py).
   common_env = {
+    GEMINI_MODEL                 = var.gemini_model
     LOG_FORMAT                   = "json"
     LOG_LEVEL                    = var.log_level
     GCP_PROJECT                  = var.project_id
@@ -107,6 +120,9 @@ locals {
     # Not read by the code: changing it rolls new revisions, which re-read secrets at "latest".
     CONFIG_REVISION = var.config_revision
   }
+
+  # The operator's tunables (variables.tf) first, so none of them can override a setting above.
+  runtime_env = merge(var.tunables, local.common_env)
 }
 
 data "archive_file" "functions" {
@@ -177,7 +193,7 @@ resource "google_cloudfunctions2_function" "fn" {
   labels      = { app = var.name_prefix, component = each.value.component }
 
   build_config {
-    runtime         = "python312"
+    runtime         = "python311"
     entry_point     = each.key
     service_account = google_service_account.build.id
 
@@ -200,9 +216,9 @@ resource "google_cloudfunctions2_function" "fn" {
     all_traffic_on_latest_revision   = true
     service_account_email            = google_service_account.runtime[each.value.component].email
     # ALL_TRAFFIC: supplier calls must leave through Cloud NAT's static IP (network.tf).
-    vpc_connector                 = google_vpc_access_connector.egress.id
-    vpc_connector_egress_settings = "ALL_TRAFFIC"
-    environment_variables         = local.common_env
+    vpc_connector                 = each.value.static_egress ? google_vpc_access_connector.egress.id : null
+    vpc_connector_egress_settings = each.value.static_egress ? "ALL_TRAFFIC" : null
+    environment_variables         = local.runtime_env
 
     dynamic "secret_environment_variables" {
       for_each = local.component_secrets[each.value.component]
@@ -215,10 +231,7 @@ resource "google_cloudfunctions2_function" "fn" {
     }
   }
 
-  depends_on = [
-    google_project_iam_member.build,
-    google_secret_manager_secret_iam_member.reader,
-  ]
+  depends_on = [time_sleep.grants_propagate]
 }
 
 # Invokers. Gen2 functions are Cloud Run services, so invocation is roles/run.invoker on the service.
@@ -236,12 +249,24 @@ resource "google_cloud_run_service_iam_member" "events_push_invokes_settler" {
   member   = google_service_account.events_push.member
 }
 
+# Public on purpose: Atlantic cannot authenticate to Google. The function rejects any request
+# without the right X-ATL-Signature (constant-time compare) and only records the event; the
+# settler re-queries the supplier before moving money, so an unauthenticated caller can change
+# nothing. Two ways to be public, `public_access` for the webhook and the console alike
+# (https://cloud.google.com/run/docs/authenticating/public):
+# - "allusers": roles/run.invoker for allUsers, below. Refused where the organisation policy
+#   iam.allowedPolicyMemberDomains (domain restricted sharing) applies, which newer organisations
+#   have by default.
+# - "no_invoker_check": Cloud Run's switch for exactly that case, which Google recommends. The
+#   provider has it for google_cloud_run_v2_service (invoker_iam_disabled) but not for gen2
+#   functions, whose Cloud Run service the Functions API owns
+#   (hashicorp/terraform-provider-google#23360), so the operator turns it off once with gcloud
+#   (docs/operations.md, "Make the webhook public") and `salesbot doctor` checks that an unsigned
+#   call reaches the function.
 resource "google_cloud_run_service_iam_member" "webhook_public" {
-  #checkov:skip=CKV_GCP_102:Atlantic cannot present a Google identity, so the webhook is public by design; see the comment below.
-  # Public on purpose: Atlantic cannot authenticate to Google. The function rejects any request
-  # without the right X-ATL-Signature (constant-time compare) and only records the event; the
-  # settler re-queries the supplier before moving money, so an unauthenticated caller can change
-  # nothing.
+  #checkov:skip=CKV_GCP_102:Atlantic cannot present a Google identity, so the webhook is public by design; see the comment above.
+  count = var.public_access == "allusers" ? 1 : 0
+
   location = var.region
   service  = google_cloudfunctions2_function.fn["atlantic_webhook"].name
   role     = "roles/run.invoker"
@@ -252,7 +277,10 @@ resource "google_cloud_run_service_iam_member" "console_public" {
   #checkov:skip=CKV_GCP_102:The owner opens the console in a phone browser, which cannot present a Google identity; see the comment below.
   # Public on purpose: every page but the login explanation needs a session, which only a
   # one-time link sent to an ADMIN_NUMBERS WhatsApp opens (signed HttpOnly Secure SameSite=Strict
-  # cookie, CSRF on every form, strict CSP; shared/webconsole/auth.py).
+  # cookie, CSRF on every form, strict CSP; shared/webconsole/auth.py). Public as the webhook is
+  # (`public_access`, above).
+  count = var.public_access == "allusers" ? 1 : 0
+
   location = var.region
   service  = google_cloudfunctions2_function.fn["console"].name
   role     = "roles/run.invoker"

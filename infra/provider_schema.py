@@ -10,10 +10,13 @@ This script keeps only what the offline check needs and writes it as one small J
 
     python infra/provider_schema.py WHEEL_DIR OUT.json
 
-Output: {"providers": {local_name: version}, "resources": {type: struct}, "data": {type: struct},
-"provider": {local_name: struct}, "structs": {struct: {"attributes": {name: required},
-"blocks": {name: {"struct", "required", "single"}}, "enums": {name: [allowed values]}}},
-"readable": {struct: {camelName: struct or null}}} (what a reference may read, nested).
+Output: {"providers": {local_name: version}, "resources": {local_name: {type: struct}},
+"data": {local_name: {type: struct}}, "provider": {local_name: struct}, "structs": {struct:
+{"attributes": {name: required}, "blocks": {name: {"struct", "required", "single"}}, "enums":
+{name: [allowed values]}}}, "readable": {struct: {camelName: struct or null}}} (what a reference
+may read, nested). Resources are kept per provider because google and google-beta declare the
+same types with different arguments; a resource is checked against the provider it names in its
+`provider` meta-argument, else the one its type's prefix names.
 """
 
 from __future__ import annotations
@@ -33,7 +36,7 @@ ANCHOR = re.compile(r"/docs(?:/(?:resources|data-sources)/\w+)?#(\w+) ")
 REPRESENTS = re.compile(r"/docs/(resources|data-sources)/\w+ (\w+)\}")
 # Enumerated arguments say so in their summary: 'Possible values: ["ALLOW_ALL", ...]'.
 POSSIBLE = re.compile(r"Possible values: (\[[^\]]*\])")
-PROVIDER = re.compile(r"registry\.terraform\.io/providers/(\w+)/(\w+)/([\w.]+)/docs")
+PROVIDER = re.compile(r"registry\.terraform\.io/providers/(\w+)/([\w-]+)/([\w.]+)/docs")
 
 
 class SchemaError(Exception):
@@ -92,6 +95,22 @@ def _readable(cls: dict[str, Any], types: dict[str, Any]) -> dict[str, str | Non
     return found
 
 
+def _provider_link(types: dict[str, Any], config: str) -> re.Match[str]:
+    found = PROVIDER.search(json.dumps(types[config]))
+    if found is None:
+        raise SchemaError(f"no registry link in {config}")
+    return found
+
+
+def _provider_name(types: dict[str, Any], config: str) -> str:
+    """The provider type (`google`, `google-beta`, `time`): its local name in versions.tf."""
+    return _provider_link(types, config).group(2)
+
+
+def _provider_version(types: dict[str, Any], config: str) -> str:
+    return _provider_link(types, config).group(3)
+
+
 def extract(assembly: dict[str, Any], out: dict[str, Any]) -> None:
     """Add the resources, data sources and provider config of one assembly to `out`."""
     types: dict[str, Any] = assembly["types"]
@@ -103,6 +122,14 @@ def extract(assembly: dict[str, Any], out: dict[str, Any]) -> None:
             pending.append(fqn)
         return fqn
 
+    def config_of(cls: dict[str, Any]) -> str:
+        return str(cls["initializer"]["parameters"][-1]["type"]["fqn"])
+
+    [local_name] = [
+        _provider_name(types, config_of(cls))
+        for cls in types.values()
+        if cls.get("base") == "cdktf.TerraformProvider"
+    ]
     for fqn, cls in types.items():
         base = cls.get("base")
         if base not in {
@@ -111,22 +138,17 @@ def extract(assembly: dict[str, Any], out: dict[str, Any]) -> None:
             "cdktf.TerraformProvider",
         }:
             continue
-        config = cls["initializer"]["parameters"][-1]["type"]["fqn"]
+        config = config_of(cls)
         want(config)
-        summary = cls["docs"].get("summary", "")
         if base == "cdktf.TerraformProvider":
-            docs = json.dumps(types[config])
-            provider = PROVIDER.search(docs)
-            if provider is None:
-                raise SchemaError(f"no registry link in {config}")
-            out["providers"][provider.group(2)] = provider.group(3)
-            out["provider"][provider.group(2)] = config
+            out["providers"][local_name] = _provider_version(types, config)
+            out["provider"][local_name] = config
             continue
-        match = REPRESENTS.search(summary)
+        match = REPRESENTS.search(cls["docs"].get("summary", ""))
         if match is None:
             raise SchemaError(f"no Terraform type in the docs of {fqn}")
         kind = "resources" if match.group(1) == "resources" else "data"
-        out[kind][match.group(2)] = config
+        out[kind].setdefault(local_name, {})[match.group(2)] = config
         # What references may read: the class's getters, keyed by the config struct.
         out["readable"][config] = {
             name: want(target) for name, target in _readable(cls, types).items()
@@ -180,8 +202,12 @@ def main(argv: list[str]) -> int:
         extract(read_assembly(wheel), out)
     target.write_text(json.dumps(out, separators=(",", ":"), sort_keys=True))
     print(
-        f"{target}: {len(out['resources'])} resources, {len(out['data'])} data sources of "
-        + ", ".join(f"{k} {v}" for k, v in sorted(out["providers"].items()))
+        f"{target}: "
+        + ", ".join(
+            f"{name} {version} ({len(out['resources'].get(name, {}))} resources, "
+            f"{len(out['data'].get(name, {}))} data sources)"
+            for name, version in sorted(out["providers"].items())
+        )
     )
     return 0
 

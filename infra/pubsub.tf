@@ -1,6 +1,8 @@
 # The bus: wa-inbound (relay -> on_message, ordered per chat), wa-outbound (functions -> relay),
 # atl-events (atlantic_webhook -> settle_supplier_event: recorded supplier webhooks to settle) and
-# a dead-letter topic for messages that keep failing.
+# a dead-letter topic for messages that keep failing. Every topic and subscription name starts
+# with name_prefix (as every other named resource does), so two deployments can share a project;
+# the code learns the names from PUBSUB_* variables (functions.tf, relay.tf).
 #
 # on_message is fed by a push subscription that this file owns rather than by an Eventarc trigger:
 # Eventarc creates and manages its own subscription, whose ordering, retry backoff, ack deadline
@@ -31,7 +33,7 @@ locals {
 
 resource "google_pubsub_topic" "inbound" {
   #checkov:skip=CKV_GCP_83:Google-managed encryption at rest; a customer-managed KMS key would add cost and a key to rotate without protecting against a threat that matters to a one-shop bot. Messages carry no secrets.
-  name                       = "wa-inbound"
+  name                       = "${var.name_prefix}-wa-inbound"
   message_retention_duration = "86400s"
   labels                     = { app = var.name_prefix }
 
@@ -44,7 +46,7 @@ resource "google_pubsub_topic" "inbound" {
 
 resource "google_pubsub_topic" "outbound" {
   #checkov:skip=CKV_GCP_83:Google-managed encryption at rest, as for wa-inbound.
-  name                       = "wa-outbound"
+  name                       = "${var.name_prefix}-wa-outbound"
   message_retention_duration = "86400s"
   labels                     = { app = var.name_prefix }
 
@@ -57,7 +59,7 @@ resource "google_pubsub_topic" "outbound" {
 
 resource "google_pubsub_topic" "supplier_events" {
   #checkov:skip=CKV_GCP_83:Google-managed encryption at rest, as for wa-inbound. Messages carry an event id and a reference, no secret.
-  name                       = "atl-events"
+  name                       = "${var.name_prefix}-atl-events"
   message_retention_duration = "86400s"
   labels                     = { app = var.name_prefix }
 
@@ -70,7 +72,7 @@ resource "google_pubsub_topic" "supplier_events" {
 
 resource "google_pubsub_topic" "dead_letter" {
   #checkov:skip=CKV_GCP_83:Google-managed encryption at rest, as for wa-inbound.
-  name                       = "wa-dead-letter"
+  name                       = "${var.name_prefix}-wa-dead-letter"
   message_retention_duration = "604800s"
   labels                     = { app = var.name_prefix }
 
@@ -85,7 +87,7 @@ resource "google_pubsub_topic" "dead_letter" {
 # with an OIDC token. A message the function keeps rejecting goes to the dead-letter topic after
 # 10 attempts instead of blocking its chat's ordering key for the whole retention period.
 resource "google_pubsub_subscription" "inbound" {
-  name                       = "wa-inbound-on-message"
+  name                       = "${var.name_prefix}-wa-inbound-on-message"
   topic                      = google_pubsub_topic.inbound.id
   enable_message_ordering    = true
   ack_deadline_seconds       = local.inbound_ack_deadline_seconds
@@ -123,7 +125,7 @@ resource "google_pubsub_subscription" "inbound" {
 # Postgres is the durable record: a message that is dead-lettered (or never published) is still
 # settled by the reconcile job's sweep of unsettled events.
 resource "google_pubsub_subscription" "supplier_events" {
-  name                       = "atl-events-settle"
+  name                       = "${var.name_prefix}-atl-events-settle"
   topic                      = google_pubsub_topic.supplier_events.id
   ack_deadline_seconds       = local.events_ack_deadline_seconds
   message_retention_duration = "86400s"
@@ -157,7 +159,7 @@ resource "google_pubsub_subscription" "supplier_events" {
 
 # Outbound: the relay streaming-pulls replies; ordered so a chat's replies go out in order.
 resource "google_pubsub_subscription" "outbound_relay" {
-  name                       = "wa-outbound-relay"
+  name                       = "${var.name_prefix}-wa-outbound-relay"
   topic                      = google_pubsub_topic.outbound.id
   enable_message_ordering    = true
   ack_deadline_seconds       = 60
@@ -181,7 +183,7 @@ resource "google_pubsub_subscription" "outbound_relay" {
 
 # Keeps dead letters for a week so the operator can read and replay them (docs/operations.md).
 resource "google_pubsub_subscription" "dead_letter_hold" {
-  name                       = "wa-dead-letter-hold"
+  name                       = "${var.name_prefix}-wa-dead-letter-hold"
   topic                      = google_pubsub_topic.dead_letter.id
   ack_deadline_seconds       = 60
   message_retention_duration = "604800s"
@@ -225,9 +227,10 @@ resource "google_pubsub_subscription_iam_member" "relay_pulls_outbound" {
 # Dead-lettering needs the Pub/Sub service agent to publish to the dead-letter topic and to
 # acknowledge on the source subscriptions.
 resource "google_pubsub_topic_iam_member" "agent_publishes_dead_letters" {
-  topic  = google_pubsub_topic.dead_letter.id
-  role   = "roles/pubsub.publisher"
-  member = local.pubsub_agent
+  topic      = google_pubsub_topic.dead_letter.id
+  role       = "roles/pubsub.publisher"
+  member     = local.pubsub_agent
+  depends_on = [time_sleep.pubsub_agent_propagates]
 }
 
 resource "google_pubsub_subscription_iam_member" "agent_forwards_dead_letters" {
@@ -240,4 +243,5 @@ resource "google_pubsub_subscription_iam_member" "agent_forwards_dead_letters" {
   subscription = each.value
   role         = "roles/pubsub.subscriber"
   member       = local.pubsub_agent
+  depends_on   = [time_sleep.pubsub_agent_propagates]
 }

@@ -5,7 +5,9 @@
 # the short overlap of two revisions during a deploy.
 #
 # The image is built from wa-relay/Dockerfile by infra/cloudbuild-relay.yaml into the repository
-# below; apply with deploy_relay = false first, build, then apply again (docs/operations.md).
+# below. The first apply runs with deploy_relay = false; the operator then builds the image,
+# pairs WhatsApp from their machine against the topics this apply created, and applies again
+# with deploy_relay = true (docs/operations.md, sections 3 and 4).
 
 resource "google_artifact_registry_repository" "images" {
   #checkov:skip=CKV_GCP_84:Images hold no customer data or secrets; Google-managed encryption is enough and CMEK would add a KMS key to operate.
@@ -20,7 +22,7 @@ resource "google_artifact_registry_repository" "images" {
 locals {
   relay_image = "${var.region}-docker.pkg.dev/${var.project_id}/${google_artifact_registry_repository.images.repository_id}/wa-relay:${var.relay_image_tag}"
 
-  relay_env = merge(local.common_env, {
+  relay_env = merge(local.runtime_env, {
     PUBSUB_OUTBOUND_SUBSCRIPTION = google_pubsub_subscription.outbound_relay.name
   })
 }
@@ -103,9 +105,5 @@ resource "google_cloud_run_v2_service" "relay" {
     }
   }
 
-  depends_on = [
-    google_secret_manager_secret_iam_member.reader,
-    google_pubsub_topic_iam_member.relay_publishes_inbound,
-    google_pubsub_subscription_iam_member.relay_pulls_outbound,
-  ]
+  depends_on = [time_sleep.grants_propagate]
 }

@@ -45,21 +45,27 @@ resource "google_service_account" "scheduler" {
   depends_on   = [google_project_service.required]
 }
 
-# Identity that builds the function images, instead of the default compute account.
+# Identity that builds the function images and the relay image (infra/cloudbuild-relay.yaml,
+# passed with --service-account), instead of the default Cloud Build or compute account: new
+# projects no longer give those enough rights ("Cloud Build Service Account Change", July 2024;
+# GoogleCloudPlatform/terraform-google-cloud-functions#129).
 resource "google_service_account" "build" {
   account_id   = "${var.name_prefix}-fn-build"
-  display_name = "Sales bot: Cloud Functions builds"
+  display_name = "Sales bot: builds (Cloud Functions and the relay image)"
   depends_on   = [google_project_service.required]
 }
 
-# Builds write logs, read the source that Cloud Functions copies into its own bucket
-# (gcf-v2-sources-*) and push the image to the repository it creates (gcf-artifacts). Both are
-# created by the service on first deploy, so these three grants are project-level by necessity.
+# The roles Google lists for a user-specified build service account
+# (https://cloud.google.com/run/docs/configuring/services/build-service-account): Logs Writer
+# for the build logs, Artifact Registry Writer for the images, Storage Object Admin to read the
+# source that Cloud Functions copies into its own bucket (gcf-v2-sources-*) and gcloud uploads to
+# <project>_cloudbuild. Those buckets and the gcf-artifacts repository are created by the
+# services on first use, so the grants are project-level by necessity.
 resource "google_project_iam_member" "build" {
   for_each = toset([
     "roles/logging.logWriter",
     "roles/artifactregistry.writer",
-    "roles/storage.objectViewer",
+    "roles/storage.objectAdmin",
   ])
 
   project = var.project_id
@@ -67,20 +73,62 @@ resource "google_project_iam_member" "build" {
   member  = google_service_account.build.member
 }
 
-# Pub/Sub's own service agent: it mints the OIDC token for the push subscription and moves
-# undeliverable messages to the dead-letter topic.
+# A grant is in effect some time after the API call returns (up to minutes), and depends_on only
+# waits for the call: gen2 builds then fail now and then with "Access to bucket
+# gcf-v2-sources-... denied" (hashicorp/terraform-provider-google#20571; the provider's own
+# tests wait for this, GoogleCloudPlatform/magic-modules#11909), and a function or the relay whose
+# account cannot read its secrets yet fails to deploy. Everything that uses these grants waits
+# for this instead. A changed set of grants waits again.
+resource "time_sleep" "grants_propagate" {
+  create_duration = "120s"
+
+  triggers = {
+    grants = join(",", concat(
+      keys(google_project_iam_member.build),
+      keys(google_secret_manager_secret_iam_member.reader),
+    ))
+  }
+
+  depends_on = [
+    google_project_iam_member.build,
+    google_secret_manager_secret_iam_member.reader,
+    google_pubsub_topic_iam_member.relay_publishes_inbound,
+    google_pubsub_subscription_iam_member.relay_pulls_outbound,
+  ]
+}
+
+# Pub/Sub's own service agent: it mints the OIDC token for the push subscriptions and moves
+# undeliverable messages to the dead-letter topic. Enabling the API does not always create it, and
+# a grant to an agent that does not exist yet fails ("Service account ... does not exist"), so it
+# is created explicitly (google-beta only: hashicorp/terraform-provider-google#12994), and the
+# grants wait until the new identity is visible to IAM.
+resource "google_project_service_identity" "pubsub" {
+  provider = google-beta
+
+  project    = var.project_id
+  service    = "pubsub.googleapis.com"
+  depends_on = [google_project_service.required]
+}
+
+resource "time_sleep" "pubsub_agent_propagates" {
+  create_duration = "60s"
+  depends_on      = [google_project_service_identity.pubsub]
+}
+
 locals {
-  pubsub_agent = "serviceAccount:service-${data.google_project.this.number}@gcp-sa-pubsub.iam.gserviceaccount.com"
+  pubsub_agent = google_project_service_identity.pubsub.member
 }
 
 resource "google_service_account_iam_member" "pubsub_mints_push_token" {
   service_account_id = google_service_account.inbound_push.name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_agent
+  depends_on         = [time_sleep.pubsub_agent_propagates]
 }
 
 resource "google_service_account_iam_member" "pubsub_mints_events_push_token" {
   service_account_id = google_service_account.events_push.name
   role               = "roles/iam.serviceAccountTokenCreator"
   member             = local.pubsub_agent
+  depends_on         = [time_sleep.pubsub_agent_propagates]
 }

@@ -23,7 +23,7 @@ variable "region" {
 }
 
 variable "name_prefix" {
-  description = "Prefix for every named resource, so two deployments can share a project."
+  description = "Prefix for every named resource (service accounts, functions, the relay, Pub/Sub topics and subscriptions, secrets, buckets, jobs, metrics), so two deployments can share a project."
   type        = string
   default     = "salesbot"
 
@@ -129,9 +129,9 @@ variable "relay_image_tag" {
 }
 
 variable "deploy_relay" {
-  description = "Create the Cloud Run relay. Set false for the first apply, before the relay image has been built and pushed."
+  description = "Create the Cloud Run relay. Leave false until the relay image is built and the WhatsApp number is paired (docs/operations.md, sections 3 and 4); false again stops it (e.g. to re-pair)."
   type        = bool
-  default     = true
+  default     = false
 }
 
 variable "scheduler_time_zone" {
@@ -186,5 +186,48 @@ variable "config_revision" {
   validation {
     condition     = can(regex("^[A-Za-z0-9._-]{1,32}$", var.config_revision))
     error_message = "config_revision must be 1-32 letters, digits, dots, underscores or hyphens."
+  }
+}
+
+variable "gemini_model" {
+  description = "Gemini model the bot talks to (GEMINI_MODEL). `salesbot doctor` checks that every key is offered it."
+  type        = string
+  default     = "gemini-2.5-flash-lite"
+
+  validation {
+    condition     = can(regex("^[a-z0-9][a-z0-9.-]{2,62}$", var.gemini_model))
+    error_message = "gemini_model must be a model id such as gemini-2.5-flash-lite (no models/ prefix)."
+  }
+}
+
+# The other settings an operator may change without a code change, as environment variables of
+# every function and the relay (the table in README.md says what each does). Everything else is
+# either set by this configuration or a secret.
+variable "tunables" {
+  description = "Extra settings for every component, e.g. { QUOTE_TTL_SECONDS = \"300\", WA_QUIET_HOURS = \"21:00-08:00\" }. Only the names listed in the validation are accepted."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition = alltrue([for name in keys(var.tunables) : contains([
+      "ATL_TIMEOUT_SECONDS", "RECONCILE_AFTER_MINUTES", "PRICE_CACHE_TTL_SECONDS",
+      "GEMINI_TIMEOUT_MS", "GEMINI_MAX_TOKENS", "GEMINI_COOLDOWN_HOURS",
+      "QUOTE_TTL_SECONDS", "STALE_MESSAGE_SECONDS", "TAKEOVER_MINUTES",
+      "MEDIA_BUCKET", "MEDIA_TTL_SECONDS",
+      "WA_QUIET_HOURS", "WA_TIMEZONE", "WA_FOLLOWUPS_PER_TOPIC", "WA_PROACTIVE_DAILY_CAP",
+      "WA_WARMUP_DAYS",
+    ], name)])
+    error_message = "tunables accepts only the settings listed in its validation (infra/variables.tf); the others are variables of their own or secrets."
+  }
+}
+
+variable "public_access" {
+  description = "How the two public functions (Atlantic's webhook, the owner's console) are made public: \"allusers\" grants roles/run.invoker to allUsers (refused under the domain-restricted-sharing organisation policy); \"no_invoker_check\" grants nothing and you turn Cloud Run's invoker check off once with gcloud (docs/operations.md)."
+  type        = string
+  default     = "allusers"
+
+  validation {
+    condition     = contains(["allusers", "no_invoker_check"], var.public_access)
+    error_message = "public_access must be allusers or no_invoker_check."
   }
 }

@@ -10,9 +10,20 @@ terraform {
       source  = "hashicorp/google"
       version = ">= 6.10, < 7.0"
     }
+    # Only for google_project_service_identity (service_accounts.tf), which the GA provider
+    # does not have; kept on the same version line as google.
+    google-beta = {
+      source  = "hashicorp/google-beta"
+      version = ">= 6.10, < 7.0"
+    }
     archive = {
       source  = "hashicorp/archive"
       version = ">= 2.6, < 3.0"
+    }
+    # time_sleep: IAM grants take effect some time after the API call returns (service_accounts.tf).
+    time = {
+      source  = "hashicorp/time"
+      version = ">= 0.12, < 1.0"
     }
   }
 }
@@ -22,6 +33,7 @@ provider "google" {
   region  = var.region
 }
 
-data "google_project" "this" {
-  project_id = var.project_id
+provider "google-beta" {
+  project = var.project_id
+  region  = var.region
 }

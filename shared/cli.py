@@ -23,6 +23,7 @@ _VERBS: dict[str, str] = {
     "sandbox": "shared.sandbox.server:sandbox_command",
     "migrate": "shared.adapters.postgres.migrate:migrate_command",
     "relay": "shared.adapters.whatsapp.relay:relay_command",
+    "doctor": "shared.doctor:doctor_command",
 }
 
 
@@ -65,6 +66,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     relay = verbs.add_parser("relay", help="run the WhatsApp relay (serverless mode, Pub/Sub)")
     relay.add_argument("--pair-phone", default=None, help="log in with a pairing code")
+
+    doctor = verbs.add_parser(
+        "doctor", help="check every configured component for real; exit 1 on any problem"
+    )
+    doctor.add_argument(
+        "--skip",
+        action="append",
+        metavar="CHECK",
+        help="leave a check out (repeatable), e.g. --skip atlantic from an unwhitelisted machine",
+    )
     return parser
 
 

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.dsn import check_session_dsn
 from shared.errors import ConfigError
 
 
@@ -57,6 +58,9 @@ class Settings(BaseSettings):
     atl_base_url: str = "https://atlantich2h.com"
     atl_api_key: SecretStr | None = None
     atl_username: SecretStr | None = None
+    # The callback URL Atlantic was given (its API page, CALLBACK); only `salesbot doctor` reads
+    # it, to check that an unsigned call reaches the webhook and is refused there.
+    atl_webhook_url: str | None = None
     atl_timeout_seconds: float = Field(default=20.0, gt=0, le=60)
     supplier_balance_alert: int = Field(default=100_000, ge=0)
     reconcile_after_minutes: int = Field(default=5, ge=1)
@@ -128,6 +132,23 @@ class Settings(BaseSettings):
         if any(not p.lstrip("+").isdigit() for p in parts):
             raise ValueError("expected comma-separated phone numbers")
         return ",".join(parts)
+
+    @field_validator("wa_session_db")
+    @classmethod
+    def _session_store_url(cls, value: SecretStr | None) -> SecretStr | None:
+        # neonize opens PostgreSQL only for a name starting with "postgres"; anything else
+        # becomes a SQLite file of that name, and the session would vanish with the container.
+        if value is not None and value.get_secret_value():
+            check_session_dsn(value.get_secret_value(), purpose="the WhatsApp session store")
+        return value
+
+    @field_validator("supabase_db_url")
+    @classmethod
+    def _migration_url(cls, value: SecretStr | None) -> SecretStr | None:
+        # The migration runner holds a session-level advisory lock across its transactions.
+        if value is not None and value.get_secret_value():
+            check_session_dsn(value.get_secret_value(), purpose="salesbot migrate")
+        return value
 
     @field_validator("console_url")
     @classmethod

@@ -128,6 +128,10 @@ class Cache(Protocol):
         """Release a lock only if `token` still holds it (compare-and-delete)."""
         ...
 
+    def extend(self, key: str, token: str, ttl_seconds: float) -> bool:
+        """Reset a lock's expiry only if `token` still holds it (compare-and-extend, atomic)."""
+        ...
+
     def close(self) -> None:
         """Release connections."""
         ...

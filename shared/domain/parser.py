@@ -353,7 +353,7 @@ def _money_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
         return "transfer_create", _slots(r, *keys), 0.9
     qris = " qris " in j
     if (_has(j, v.pay) or qris) and (_has(j, v.method) or qris) and r.amount is None:
-        return "deposit_methods", {}, 0.8
+        return "deposit_methods", _slots(r, "method"), 0.8
     return None
 
 

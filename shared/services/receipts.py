@@ -346,9 +346,7 @@ def refund_notice(product: str, target: str, price: int, ref: str, balance: int 
 
 def deposit_methods(methods: Sequence[tuple[str, int, int]]) -> str:
     """Available deposit methods with their limits."""
-    lines = "\n".join(
-        f"• {name.upper()} ({rupiah(lo)} – {rupiah(hi)})" for name, lo, hi in methods
-    )
+    lines = "\n".join(f"• {name} ({rupiah(lo)} – {rupiah(hi)})" for name, lo, hi in methods)
     return say(
         f"Isi saldo bisa lewat:\n{lines}\nContoh: _deposit 50k via qris_ 😊",
         f"You can add balance by:\n{lines}\nExample: _deposit 50k via qris_ 😊",

@@ -289,6 +289,14 @@ _QUESTIONS: dict[str, tuple[str, str]] = {
         "What's the account / e-wallet number?",
     ),
     "ref": ("Nomor pesanannya (ref) berapa kak?", "What's the order reference?"),
+    "zone": (
+        "Zone ID-nya berapa kak? Angka di dalam kurung di profil game, misal (1234).",
+        "What's the zone ID? It's the number in brackets in your game profile, e.g. (1234).",
+    ),
+    "method": (
+        "Mau deposit lewat apa kak? Misal QRIS, BCA VA, DANA atau OVO.",
+        "How would you like to pay the deposit? E.g. QRIS, BCA VA, DANA or OVO.",
+    ),
 }
 
 

@@ -112,6 +112,23 @@ def test_a_lock_has_one_holder_and_only_the_holder_releases_it(cache: Cache) -> 
     assert cache.acquire("lock:cust", other, 30)
 
 
+def test_only_the_holder_extends_a_lock_and_an_expired_one_stays_gone(cache: Cache) -> None:
+    assert cache.acquire("lock:lease", "a", 5)
+    assert not cache.extend("lock:lease", "b", 600)
+    left = cache.ttl("lock:lease")
+    assert left is not None
+    assert left <= 5
+    assert cache.extend("lock:lease", "a", 600)
+    left = cache.ttl("lock:lease")
+    assert left is not None
+    assert 590 < left <= 600
+    assert cache.get("lock:lease") == "a"
+    assert cache.extend("lock:lease", "a", 0.05)
+    assert _eventually(lambda: cache.get("lock:lease") is None)
+    assert not cache.extend("lock:lease", "a", 600), "an expired lock is not extended back"
+    assert cache.get("lock:lease") is None
+
+
 def test_an_expired_lock_can_be_taken_again(cache: Cache) -> None:
     assert cache.acquire("lock:short", "a", 0.05)
     assert _eventually(lambda: cache.acquire("lock:short", "b", 30))

@@ -5,7 +5,8 @@ type, and every purchase the conversation must leave in the ledger — and nothi
 
 - `{"order": CODE, "target": T}`: an order of that product to that target;
 - `{"waiting": CODE, "target": T, "method": M}`: saldo was short, so a deposit by method `M`
-  is open for a quote of that product and target (the order completes once it is paid);
+  is open for a quote of that product (`TF:bank` for a transfer) and target (the order
+  completes once it is paid);
 - `{"deposit": METHOD, "nominal": N}`: a plain deposit;
 - `{"transfer": BANK, "account": A, "nominal": N}`: a transfer.
 
@@ -166,7 +167,8 @@ def purchases(store: Store, customer_id: str) -> tuple[list[Purchase], dict[str,
                 if per_quote[quote.id] == 1:
                     found.append(
                         {
-                            "waiting": quote.payload.get("code"),
+                            "waiting": quote.payload.get("code")
+                            or f"TF:{quote.payload.get('bank_code')}",
                             "target": quote.payload.get("target"),
                             "method": deposit.metode,
                         }

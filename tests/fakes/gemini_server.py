@@ -1,8 +1,10 @@
 """A local fake of the Gemini REST API so the real google-genai SDK runs in tests.
 
-Speaks `POST /{v1|v1beta}/models/{model}:generateContent` (tech-notes §1.8–1.9): records every
+Speaks `POST /{v1|v1beta}/models/{model}:generateContent` (tech-notes §1.8–1.9) and the models
+list `GET /{v1|v1beta}/models` (what `salesbot doctor` calls to check a key): records every
 request (path, headers incl. `x-goog-api-key`, parsed JSON body) and answers from a script of
-`Reply(status, body, delay)` entries, optionally per API key; falls back to a plain text answer.
+`Reply(status, body, delay)` entries, optionally per API key; falls back to a plain text answer
+(generateContent) or the `models` it offers (the list).
 A `responder` callable turns it into a "scripted model": a plain function that sees the request
 and decides the answer (the conversation tests use it to play the model).
 """
@@ -153,6 +155,24 @@ def error_reply(
     return Reply(status, {"error": error}, delay)
 
 
+def invalid_key_reply() -> Reply:
+    """What Google answers for a key that does not exist: 400, not 401/403."""
+    error = {
+        "code": 400,
+        "message": "API key not valid. Please pass a valid API key.",
+        "status": "INVALID_ARGUMENT",
+        "details": [
+            {
+                "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                "reason": "API_KEY_INVALID",
+                "domain": "googleapis.com",
+                "metadata": {"service": "generativelanguage.googleapis.com"},
+            }
+        ],
+    }
+    return Reply(400, {"error": error})
+
+
 Responder = Callable[[Recorded], Reply]
 
 
@@ -162,6 +182,7 @@ class FakeGemini:
     def __init__(self, responder: Responder | None = None) -> None:
         self.requests: list[Recorded] = []
         self.responder = responder
+        self.models = ["gemini-2.5-flash-lite", "gemini-2.5-flash", "gemini-2.5-pro"]
         self._script: deque[Reply] = deque()
         self._per_key: dict[str, deque[Reply]] = {}
         self._lock = threading.Lock()
@@ -189,7 +210,7 @@ class FakeGemini:
     def keys_used(self) -> list[str | None]:
         return [r.api_key for r in self.requests]
 
-    def _next(self, rec: Recorded) -> Reply:
+    def _next(self, rec: Recorded, default: Reply | None = None) -> Reply:
         with self._lock:
             self.requests.append(rec)
             queue = self._per_key.get(rec.api_key or "")
@@ -197,9 +218,22 @@ class FakeGemini:
                 return queue.popleft()
             if self._script:
                 return self._script.popleft()
+        if default is not None:
+            return default
         if self.responder is not None:
             return self.responder(rec)
         return text_reply("ok dari fake")
+
+    def _model_list(self) -> Reply:
+        models = [
+            {
+                "name": f"models/{m}",
+                "displayName": m,
+                "supportedGenerationMethods": ["generateContent"],
+            }
+            for m in self.models
+        ]
+        return Reply(200, {"models": models})
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         fake = self
@@ -221,6 +255,18 @@ class FakeGemini:
                     raw_size=len(raw),
                 )
                 self._send(fake._next(rec))
+
+            def do_GET(self) -> None:
+                if not self.path.split("?")[0].rstrip("/").endswith("/models"):
+                    self._send(Reply(404, {"error": {"code": 404, "status": "NOT_FOUND"}}))
+                    return
+                rec = Recorded(
+                    path=self.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    body={},
+                    raw_size=0,
+                )
+                self._send(fake._next(rec, fake._model_list()))
 
             def _send(self, reply: Reply) -> None:
                 if reply.delay:

@@ -50,3 +50,9 @@ class MemoryCache:
         if self.get(key) == token:
             return self.delete(key)
         return False
+
+    def extend(self, key: str, token: str, ttl_seconds: float) -> bool:
+        if self.get(key) != token:
+            return False
+        self._data[key] = (token, self._now() + ttl_seconds)
+        return True

@@ -1,9 +1,11 @@
 """A local stand-in for Pub/Sub's gRPC API, enough for the real google-cloud-pubsub clients.
 
 Speaks `google.pubsub.v1.Publisher/Publish` and `google.pubsub.v1.Subscriber/StreamingPull`,
-`Acknowledge` and `ModifyAckDeadline` (tech-notes.md §6.1), with the library's own proto classes
-for (de)serialisation. Tests set `PUBSUB_EMULATOR_HOST` to `server.host` before building clients.
-No topic or subscription needs to exist first.
+`Acknowledge` and `ModifyAckDeadline` (tech-notes.md §6.1), and `ListTopicSubscriptions` (what
+`salesbot doctor` asks), with the library's own proto classes for (de)serialisation. Tests set
+`PUBSUB_EMULATOR_HOST` to `server.host` before building clients. No topic or subscription needs to
+exist to publish or pull; `ListTopicSubscriptions` knows only the topics a test declared (or
+routed) and answers NOT_FOUND for the others, as Pub/Sub does.
 
 By default a publish is only recorded (tests deliver by hand). `route` attaches a subscription
 to a topic the way Terraform does (infra/pubsub.tf): a pull subscription queues every message
@@ -109,6 +111,7 @@ class FakePubSub:
     changed: threading.Condition = field(default_factory=threading.Condition)
     pull_routes: dict[str, list[str]] = field(default_factory=dict)  # topic -> subscriptions
     push_routes: dict[str, list[PushSubscription]] = field(default_factory=dict)
+    topics: dict[str, list[str]] = field(default_factory=dict)  # declared topic -> subscriptions
     _ids: Iterator[int] = field(default_factory=lambda: itertools.count(1))
 
     def queue_message(
@@ -133,8 +136,13 @@ class FakePubSub:
         )
         return message_id
 
+    def declare(self, topic: str, *subscriptions: str) -> None:
+        """Make `topic` (full name) exist with these subscriptions (full names)."""
+        self.topics.setdefault(topic, []).extend(subscriptions)
+
     def route(self, topic: str, subscription: str, *, push_endpoint: str | None = None) -> None:
         """Attach `subscription` (full names) to `topic`: pushed to the endpoint, or pulled."""
+        self.declare(topic, subscription)
         if push_endpoint is None:
             self.pull_routes.setdefault(topic, []).append(subscription)
             return
@@ -186,6 +194,15 @@ class FakePubSub:
                 push.put(published)
         self._notify()
         return T.PublishResponse(message_ids=ids)
+
+    def list_topic_subscriptions(
+        self, request: T.ListTopicSubscriptionsRequest, context: grpc.ServicerContext
+    ) -> T.ListTopicSubscriptionsResponse:
+        if request.topic not in self.topics:
+            context.abort(
+                grpc.StatusCode.NOT_FOUND, f"Resource not found (resource={request.topic})."
+            )
+        return T.ListTopicSubscriptionsResponse(subscriptions=self.topics[request.topic])
 
     def streaming_pull(
         self, requests: Iterator[T.StreamingPullRequest], context: grpc.ServicerContext
@@ -255,7 +272,14 @@ class PubSubServer:
 
         publisher = grpc.method_handlers_generic_handler(
             "google.pubsub.v1.Publisher",
-            {"Publish": unary(s.publish, T.PublishRequest, T.PublishResponse.serialize)},
+            {
+                "Publish": unary(s.publish, T.PublishRequest, T.PublishResponse.serialize),
+                "ListTopicSubscriptions": unary(
+                    s.list_topic_subscriptions,
+                    T.ListTopicSubscriptionsRequest,
+                    T.ListTopicSubscriptionsResponse.serialize,
+                ),
+            },
         )
         subscriber = grpc.method_handlers_generic_handler(
             "google.pubsub.v1.Subscriber",

@@ -1,10 +1,11 @@
 """A local stand-in for Supabase Storage's object API (the calls storage3 makes for media).
 
 `POST /storage/v1/object/{bucket}/{key}` (multipart `file`, `x-upsert`), `GET` of the same path,
-`DELETE /storage/v1/object/{bucket}` with `{"prefixes": [...]}`, and the flat listing
+`DELETE /storage/v1/object/{bucket}` with `{"prefixes": [...]}`, the flat listing
 `POST /storage/v1/object/list-v2/{bucket}` (`prefix`, `limit`, `cursor`, `sortBy`, objects with
-`created_at`); errors in Storage's JSON shape (`statusCode`, `error`, `message`). Requests
-without the service key are refused.
+`created_at`), and `GET /storage/v1/bucket/{id}` (a bucket's settings, `public` among them, for
+buckets a test declared in `buckets`); errors in Storage's JSON shape (`statusCode`, `error`,
+`message`). Requests without the service key are refused.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ class StoredObject:
 class FakeStorage:
     key: str
     objects: dict[str, StoredObject] = field(default_factory=dict)
+    buckets: dict[str, bool] = field(default_factory=dict)  # bucket id -> public
 
     def app(self) -> Flask:
         app = Flask("fake-storage")
@@ -56,6 +58,22 @@ class FakeStorage:
             if stored is None:
                 return _error(404, "not_found", "Object not found")
             return Response(stored.data, content_type=stored.content_type)
+
+        @app.get("/storage/v1/bucket/<bucket>")
+        def bucket(bucket: str) -> tuple[dict[str, object], int]:
+            if bucket not in self.buckets:
+                return _error(404, "Bucket not found", "Bucket not found")
+            now = "2026-03-01T03:00:00.000Z"
+            return {
+                "id": bucket,
+                "name": bucket,
+                "owner": "",
+                "public": self.buckets[bucket],
+                "created_at": now,
+                "updated_at": now,
+                "file_size_limit": None,
+                "allowed_mime_types": None,
+            }, 200
 
         @app.post("/storage/v1/object/list-v2/<bucket>")
         def list_v2(bucket: str) -> dict[str, object]:

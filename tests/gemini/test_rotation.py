@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from fakes.agent_services import FakeServices
-from fakes.gemini_server import FakeGemini, error_reply, text_reply
+from fakes.gemini_server import FakeGemini, error_reply, invalid_key_reply, text_reply
 
 from shared.adapters.cache.memory import MemoryCache
 from shared.adapters.gemini.factory import run_reactivation
@@ -369,3 +369,20 @@ def test_a_database_outage_never_breaks_the_turn(
     down = make_llm("key-1", sources=[StoreKeys(DownStore(), box, clock=clock)])  # type: ignore[arg-type]
     fake.script(text_reply("aman"))
     assert ask(down).text == "aman"  # type: ignore[attr-defined]
+
+
+def test_a_key_google_does_not_know_rests_and_the_next_key_answers_the_same_turn(
+    fake: FakeGemini, make_llm: Callable[..., RotatingGemini], clock: ManualClock
+) -> None:
+    # A typo in GEMINI_KEYS: Google answers 400 INVALID_ARGUMENT (reason API_KEY_INVALID), not
+    # 401/403. That is the key's fault, not the request's: another key must get the turn.
+    llm = make_llm()
+    fake.always(invalid_key_reply(), key="key-1")
+    fake.script(text_reply("siap kak"))
+
+    ask(llm)
+
+    assert fake.keys_used() == ["key-1", "key-2"]
+    key1, key2 = llm.ring.ordered_keys()
+    assert llm.ring.resting_until(key1) == clock.now() + timedelta(hours=24)
+    assert llm.ring.resting_until(key2) is None

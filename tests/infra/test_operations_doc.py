@@ -47,6 +47,7 @@ def test_the_guide_covers_the_operator_tasks() -> None:
     text = GUIDE.read_text()
     for must in (
         "salesbot migrate",
+        "salesbot doctor",
         "gcloud secrets versions add",
         "terraform apply",
         "Pair the WhatsApp number",

@@ -127,6 +127,18 @@ def _check_body(
     return found
 
 
+def provider_of(rtype: str, body: dict[str, Any]) -> str:
+    """The provider a resource uses: its `provider` meta-argument, else its type's prefix."""
+    # python-hcl2 gives the bare reference `provider = google-beta` as it is written.
+    named = re.fullmatch(r"(?:\$\{)?([\w-]+)(?:\.\w+)?\}?", str(body.get("provider", "")))
+    return named.group(1) if named else rtype.split("_", 1)[0]
+
+
+def _struct(schema: dict[str, Any], table: str, rtype: str, body: dict[str, Any]) -> str | None:
+    found: str | None = schema[table].get(provider_of(rtype, body), {}).get(rtype)
+    return found
+
+
 def _problems(directory: Path) -> list[str]:
     schema = _schema()
     config = tfrefs.load(directory)
@@ -136,11 +148,14 @@ def _problems(directory: Path) -> list[str]:
         for kind, table in (("resource", "resources"), ("data", "data")):
             for block in tree.get(kind, []):
                 for rtype, named in tfrefs._items(block):
-                    struct = schema[table].get(rtype)
                     for name, body in tfrefs._items(named):
+                        struct = _struct(schema, table, rtype, body)
                         where = f"{path.name}: {kind} {rtype}.{name}"
                         if struct is None:
-                            found.append(f"{where}: the provider has no {kind} type {rtype!r}")
+                            found.append(
+                                f"{where}: provider {provider_of(rtype, body)!r} has no {kind} "
+                                f"type {rtype!r}"
+                            )
                         else:
                             each = _each_values(body, config)
                             found += _check_body(schema, struct, body, where, True, each)
@@ -167,7 +182,11 @@ def _reference_problems(schema: dict[str, Any], config: tfrefs.Config) -> list[s
         target = tfrefs.resource_ref(ref)
         if target is None or ref.in_depends_on:
             continue
-        struct = schema["resources" if target.kind == "resource" else "data"].get(target.rtype)
+        table = config.resources if target.kind == "resource" else config.data
+        body = table.get((target.rtype, target.name), {})
+        struct = _struct(
+            schema, "resources" if target.kind == "resource" else "data", target.rtype, body
+        )
         readable: dict[str, str | None] | None = schema["readable"].get(struct)
         for part in target.attributes:
             if readable is None:
@@ -222,8 +241,8 @@ def test_every_block_and_reference_in_infra_matches_the_provider_schema() -> Non
         ("pubsub.tf", "retry_policy {", "retry_policy = {", "is a block"),
         (
             "functions.tf",
-            'runtime         = "python312"',
-            'runtime = "python312"\n    source_dir { }',
+            'runtime         = "python311"',
+            'runtime = "python311"\n    source_dir { }',
             "'source_dir' is unknown",
         ),
         # A required argument left out, and a single-instance block given twice.
@@ -256,7 +275,7 @@ def test_every_block_and_reference_in_infra_matches_the_provider_schema() -> Non
             "relay.tf",
             "google_cloud_run_v2_service",
             "google_cloud_run_v3_service",
-            "no resource type 'google_cloud_run_v3_service'",
+            "has no resource type 'google_cloud_run_v3_service'",
         ),
         # An enumerated argument: directly, and through `each.value` of a local map.
         ("relay.tf", '"INGRESS_TRAFFIC_INTERNAL_ONLY"', '"INTERNAL_ONLY"', "is not one of"),

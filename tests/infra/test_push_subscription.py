@@ -73,7 +73,9 @@ def test_the_recorded_raw_push_is_what_that_subscription_sends(terraform: Terraf
     assert not [h for h in recorded["headers"] if h.lower().startswith("ce-")]
     assert recorded["headers"]["Authorization"].startswith("Bearer ")
     body = recorded["body"]
-    assert body["subscription"].endswith(f"/subscriptions/{sub['name']}")
+    prefix = terraform.variables["name_prefix"]["default"]
+    name = sub["name"].replace("${var.name_prefix}", prefix)
+    assert body["subscription"].endswith(f"/subscriptions/{name}")
     # deliveryAttempt is present because the subscription has a dead-letter policy, orderingKey
     # because it has message ordering.
     assert block(sub, "dead_letter_policy")

@@ -41,7 +41,7 @@ def test_the_nine_entry_points_are_deployed_from_one_archive(terraform: Terrafor
     fn = terraform.resource("google_cloudfunctions2_function", "fn")
     assert fn["for_each"] == "${local.functions}"
     build = block(fn, "build_config")
-    assert build["runtime"] == "python312"
+    assert build["runtime"] == "python311"
     assert build["entry_point"] == "${each.key}"
     storage = block(block(build, "source"), "storage_source")
     assert storage["object"] == "${google_storage_bucket_object.function_source.name}"
@@ -129,8 +129,10 @@ def test_relay_build_uses_the_relay_dockerfile() -> None:
 
 def test_inbound_is_ordered_retried_and_dead_lettered(terraform: Terraform) -> None:
     topic = terraform.resource("google_pubsub_topic", "inbound")
-    assert topic["name"] == "wa-inbound"
-    assert terraform.resource("google_pubsub_topic", "outbound")["name"] == "wa-outbound"
+    assert topic["name"] == "${var.name_prefix}-wa-inbound"
+    assert terraform.resource("google_pubsub_topic", "outbound")["name"] == (
+        "${var.name_prefix}-wa-outbound"
+    )
     inbound = terraform.resource("google_pubsub_subscription", "inbound")
     assert inbound["topic"] == "${google_pubsub_topic.inbound.id}"
     assert inbound["enable_message_ordering"] is True
@@ -157,7 +159,7 @@ def test_recorded_webhooks_are_pushed_to_the_settler_retried_and_dead_lettered(
     terraform: Terraform,
 ) -> None:
     topic = terraform.resource("google_pubsub_topic", "supplier_events")
-    assert topic["name"] == "atl-events"
+    assert topic["name"] == "${var.name_prefix}-atl-events"
     assert terraform.locals["common_env"]["PUBSUB_SUPPLIER_EVENTS_TOPIC"] == (
         "${google_pubsub_topic.supplier_events.name}"
     )
@@ -279,16 +281,40 @@ def test_environment_names_are_real_settings(terraform: Terraform) -> None:
     assert names - known == set(), "Terraform sets variables the code never reads"
 
 
-def test_every_function_egresses_through_the_static_nat_ip(terraform: Terraform) -> None:
+def test_every_function_that_calls_atlantic_egresses_through_the_static_nat_ip(
+    terraform: Terraform,
+) -> None:
     service = block(terraform.resource("google_cloudfunctions2_function", "fn"), "service_config")
-    assert service["vpc_connector"] == "${google_vpc_access_connector.egress.id}"
-    assert service["vpc_connector_egress_settings"] == "ALL_TRAFFIC"
+    assert service["vpc_connector"] == (
+        "${each.value.static_egress ? google_vpc_access_connector.egress.id : null}"
+    )
+    assert service["vpc_connector_egress_settings"] == (
+        '${each.value.static_egress ? "ALL_TRAFFIC" : null}'
+    )
+    functions = terraform.locals["functions"]
+    direct = {name for name, fn in functions.items() if not fn["static_egress"]}
+    # Only these never call Atlantic (tests/functions/test_egress.py runs them to prove it).
+    assert direct == {"atlantic_webhook", "reactivate_keys", "purge_media"}
     nat = terraform.resource("google_compute_router_nat", "egress")
     assert nat["nat_ip_allocate_option"] == "MANUAL_ONLY"
     assert nat["nat_ips"] == ["${google_compute_address.egress.self_link}"]
     assert "google_compute_subnetwork.connector" in block(nat, "subnetwork")["name"]
     assert terraform.outputs["egress_ip"]["value"] == "${google_compute_address.egress.address}"
     assert "atlantic_webhook" in terraform.outputs["atlantic_webhook_url"]["value"]
+
+
+def test_nat_ports_grow_with_load(terraform: Terraform) -> None:
+    # The static default (64 ports per connector instance) drops connections under load.
+    nat = terraform.resource("google_compute_router_nat", "egress")
+    assert nat["enable_dynamic_port_allocation"] is True
+    assert nat["enable_endpoint_independent_mapping"] is False
+    low, high = nat["min_ports_per_vm"], nat["max_ports_per_vm"]
+    for ports in (low, high):
+        assert ports >= 32
+        assert ports & (ports - 1) == 0, "Cloud NAT wants powers of two"
+    connector = terraform.resource("google_vpc_access_connector", "egress")
+    assert connector["max_instances"] * high <= 64512, "one address has 64512 ports"
+    assert low >= 1024
 
 
 def test_service_accounts_are_per_component_without_project_roles(terraform: Terraform) -> None:

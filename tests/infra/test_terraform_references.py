@@ -35,10 +35,10 @@ def test_every_reference_in_infra_resolves_and_every_declaration_is_used() -> No
         ("outputs.tf", "google_compute_address.egress.address", "var.egress", "no variable"),
         ("functions.tf", "local.inbound_ack_deadline_seconds", "local.ack", "no local 'ack'"),
         (
-            "service_accounts.tf",
-            "data.google_project.this.number",
-            "data.google_project.that.number",
-            "no data data.google_project.that",
+            "functions.tf",
+            "data.archive_file.functions.output_md5",
+            "data.archive_file.function.output_md5",
+            "no data data.archive_file.function",
         ),
         (
             "scheduler.tf",

@@ -24,7 +24,7 @@ from typing import Any
 import hcl2
 
 # Resource and data types start with a provider's local name; infra/versions.tf requires these.
-PROVIDER_PREFIXES = ("google_", "archive_")
+PROVIDER_PREFIXES = ("google_", "archive_", "time_")
 # Names Terraform binds itself, and the iterator of `dynamic "label"` blocks (added per file).
 BUILTIN_ROOTS = {"count", "path", "self", "terraform"}
 META_KEYS = {"__is_block__", "__comments__", "__inline_comments__"}

@@ -7,6 +7,7 @@ import pytest
 from shared.domain.names import holder_matches
 from shared.services.dialog import corrections
 from shared.services.dialog.payment_methods import Method, pick, to_cover
+from shared.services.dialog.state import amount_of
 
 QRIS = Method(
     code="qris", type="ewallet", name="QRIS", min=500, max=5_000_000, flat_fee=0, percent_fee="0.7"
@@ -110,6 +111,7 @@ def test_a_named_method_is_picked_from_the_suppliers_list(
         ("pake dana aja", None, None, None, "dana"),
         ("lewat bca va deh", None, None, None, "bca"),
         ("salah id, 87654321 2345", "876543212345", None, None, None),
+        ("081311112222", "081311112222", None, None, None),
     ],
 )
 def test_a_change_to_an_open_quote_is_read_from_the_message(
@@ -136,7 +138,18 @@ def test_a_change_to_an_open_quote_is_read_from_the_message(
         "deposit 50rb",
         "cek saldo",
         "makasih",
+        "2",
     ],
 )
 def test_a_message_that_is_no_change_is_left_to_the_other_tiers(text: str) -> None:
     assert corrections.read(text) is None
+
+
+@pytest.mark.parametrize(
+    ("value", "amount"),
+    [(20_000, 20_000), ("20rb aja", 20_000), ("Rp 1.500.000", 1_500_000), ("-50000", None)]
+    + [("abc", None), (0, None), ("10rb atau 20rb", None), (None, None)],
+)
+def test_an_amount_answered_as_text_is_read_as_money(value: object, amount: int | None) -> None:
+    slots = {} if value is None else {"amount": value}
+    assert amount_of(slots) == amount  # type: ignore[arg-type]

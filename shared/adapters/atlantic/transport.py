@@ -9,6 +9,7 @@ Outcome rules (atlantic-h2h.md §1, §7):
 | HTTP 5xx | `SupplierUnavailable`, retried | `SupplierTimeout` |
 | HTML / non-JSON body | `SupplierUnavailable`, retried | `SupplierTimeout` |
 | `status:false`, caller IP in message | `IpNotWhitelisted` | `IpNotWhitelisted` |
+| `status:false`, API key refused | `ApiKeyRefused` | `ApiKeyRefused` |
 | `status:false`, reff_id already used | `SupplierRejected` | `SupplierTimeout` (may have bought) |
 | `status:false` otherwise | `SupplierRejected(code, message)` | `SupplierRejected` |
 
@@ -43,6 +44,10 @@ class IpNotWhitelisted(SupplierUnavailable):
     def __init__(self, message: str, *, ip: str) -> None:
         super().__init__(message)
         self.ip = ip
+
+
+class ApiKeyRefused(SupplierUnavailable):
+    """Atlantic refused our API key: nothing happened; the owner must fix ATL_API_KEY."""
 
 
 def make_http_client(base_url: str, timeout_seconds: float) -> httpx.Client:
@@ -82,8 +87,8 @@ class Transport:
         while True:
             try:
                 return self._call(path, fields or {}, create=False, reff_id=None)
-            except IpNotWhitelisted:
-                raise
+            except (IpNotWhitelisted, ApiKeyRefused):
+                raise  # asking again changes nothing until the owner fixes the account
             except SupplierUnavailable:
                 if attempt >= self._read_retries:
                     raise
@@ -131,7 +136,7 @@ def _refusal(path: str, envelope: Envelope, *, create: bool, reff_id: str | None
             ip=address,
         )
     if _BAD_KEY.search(message):
-        return SupplierUnavailable(f"atlantic {path}: the API key was refused", reff_id=reff_id)
+        return ApiKeyRefused(f"atlantic {path}: the API key was refused", reff_id=reff_id)
     if create and _DUPLICATE.search(message):
         # Our reff_id is already known there: an earlier attempt may have gone through.
         return SupplierTimeout(f"atlantic {path}: reff_id already used", reff_id=reff_id)

@@ -89,5 +89,14 @@ class MemoryCache:
             del self._items[self._prefix + key]
             return True
 
+    def extend(self, key: str, token: str, ttl_seconds: float) -> bool:
+        """Reset the expiry only if `token` still holds the lock."""
+        with self._lock:
+            item = self._live(key)
+            if item is None or item[0] != token:
+                return False
+            self._items[self._prefix + key] = (token, self._expiry(ttl_seconds))
+            return True
+
     def close(self) -> None:
         """Nothing to release."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import redis
 
-from shared.adapters.cache import INCR_WITH_TTL, RELEASE_LOCK, to_millis
+from shared.adapters.cache import EXTEND_LOCK, INCR_WITH_TTL, RELEASE_LOCK, to_millis
 from shared.errors import CacheError
 
 
@@ -21,6 +21,7 @@ class RedisCache:
         )
         self._release = self._client.register_script(RELEASE_LOCK)
         self._incr = self._client.register_script(INCR_WITH_TTL)
+        self._extend = self._client.register_script(EXTEND_LOCK)
 
     def get(self, key: str) -> str | None:
         """The value, or None when missing or expired."""
@@ -71,6 +72,15 @@ class RedisCache:
         """Compare-and-delete in one Lua call."""
         try:
             return bool(self._release(keys=[self._prefix + key], args=[token]))
+        except redis.RedisError as exc:
+            raise CacheError(f"redis EVAL failed: {exc.__class__.__name__}") from exc
+
+    def extend(self, key: str, token: str, ttl_seconds: float) -> bool:
+        """Compare-and-extend in one Lua call."""
+        try:
+            return bool(
+                self._extend(keys=[self._prefix + key], args=[token, to_millis(ttl_seconds)])
+            )
         except redis.RedisError as exc:
             raise CacheError(f"redis EVAL failed: {exc.__class__.__name__}") from exc
 

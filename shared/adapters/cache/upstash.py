@@ -10,7 +10,7 @@ import httpx
 from upstash_redis import Redis
 from upstash_redis.errors import UpstashError
 
-from shared.adapters.cache import INCR_WITH_TTL, RELEASE_LOCK, to_millis
+from shared.adapters.cache import EXTEND_LOCK, INCR_WITH_TTL, RELEASE_LOCK, to_millis
 from shared.errors import CacheError
 
 T = TypeVar("T")
@@ -82,6 +82,14 @@ class UpstashCache:
         result = self._run(
             "EVAL",
             lambda: self._client.eval(RELEASE_LOCK, keys=[self._prefix + key], args=[token]),
+        )
+        return bool(result)
+
+    def extend(self, key: str, token: str, ttl_seconds: float) -> bool:
+        """Compare-and-extend in one EVAL."""
+        args = [token, str(to_millis(ttl_seconds))]
+        result = self._run(
+            "EVAL", lambda: self._client.eval(EXTEND_LOCK, keys=[self._prefix + key], args=args)
         )
         return bool(result)
 

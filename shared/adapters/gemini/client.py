@@ -8,7 +8,9 @@ worth another key) or a plain `LLMError` (our request is wrong: another key woul
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
 from shared.errors import LLMError, LLMRateLimited, LLMUnavailable
@@ -50,11 +52,30 @@ def call_gemini(
     config: types.GenerateContentConfig,
 ) -> types.GenerateContentResponse:
     """One generateContent request, with every failure mapped onto the `LLMError` tree."""
+    with _mapped_errors():
+        return client.models.generate_content(model=model, contents=contents, config=config)
+
+
+def offered_models(client: genai.Client) -> list[str]:
+    """The model ids this key may use (one models.list call, no generation), `models/` removed.
+
+    Raises:
+        LLMError: mapped as for `call_gemini` (`LLMKeyRejected` for a key Google refuses).
+    """
+    from google.genai import types  # noqa: PLC0415
+
+    with _mapped_errors():
+        listed = client.models.list(config=types.ListModelsConfig(page_size=1000))
+        return [str(m.name or "").removeprefix("models/") for m in listed]
+
+
+@contextlib.contextmanager
+def _mapped_errors() -> Iterator[None]:
     import httpx2  # noqa: PLC0415
     from google.genai import errors  # noqa: PLC0415
 
     try:
-        return client.models.generate_content(model=model, contents=contents, config=config)
+        yield
     except errors.APIError as exc:
         raise _map_api_error(exc.code, exc.status, exc.details) from exc
     except httpx2.TimeoutException as exc:
@@ -71,7 +92,9 @@ def _map_api_error(code: int, status: str | None, details: object) -> LLMError:
         if any("PerMinute" in quota for quota in _quota_ids(details)):
             return LLMPerMinuteLimit(label, retry_after=_retry_after(details))
         return LLMRateLimited(label, retry_after=_retry_after(details))
-    if code in (401, 403):
+    # A key Google does not know is a 400 INVALID_ARGUMENT whose ErrorInfo says API_KEY_INVALID:
+    # the key's fault, so it rests and the next key takes the turn.
+    if code in (401, 403) or "API_KEY_INVALID" in _reasons(details):
         return LLMKeyRejected(label)
     if code >= 500 or code == 408:
         return LLMUnavailable(label)
@@ -97,6 +120,11 @@ def _retry_after(details: object) -> float | None:
         if match:
             return float(match.group(1))
     return None
+
+
+def _reasons(details: object) -> list[str]:
+    """The google.rpc.ErrorInfo reasons of an error body (e.g. `API_KEY_INVALID`)."""
+    return [str(item.get("reason", "")) for item in _detail_items(details, "ErrorInfo")]
 
 
 def _quota_ids(details: object) -> list[str]:

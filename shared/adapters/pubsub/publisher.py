@@ -25,6 +25,14 @@ class PublishError(SalesbotError):
     """Pub/Sub did not accept a message (transient: callers retry or let Pub/Sub redeliver)."""
 
 
+class TopicNotFound(PublishError):
+    """The topic does not exist (not created yet, or a name without its prefix)."""
+
+
+class PubSubAccessDenied(PublishError):
+    """No credentials, or they may not read the topic."""
+
+
 class Publisher:
     """A lazily built `PublisherClient` with message ordering enabled."""
 
@@ -80,6 +88,32 @@ class Publisher:
                 with contextlib.suppress(RuntimeError):  # raised when the key was not paused
                     client.resume_publish(path, ordering_key)
             raise PublishError(f"publish to {topic} failed: {type(exc).__name__}") from exc
+
+    def subscriptions(self, topic: str, *, timeout_seconds: float = 10.0) -> list[str]:
+        """The names of the subscriptions attached to `topic` (one call, never retried).
+
+        Raises:
+            TopicNotFound: no such topic.
+            PubSubAccessDenied: no credentials, or they may not read it.
+            PublishError: Pub/Sub could not be asked (unreachable, timed out).
+        """
+        from google.api_core import exceptions  # noqa: PLC0415
+        from google.auth.exceptions import DefaultCredentialsError  # noqa: PLC0415
+
+        path = self.topic_path(topic)
+        try:
+            pages = self._get_client().list_topic_subscriptions(
+                request={"topic": path}, retry=None, timeout=timeout_seconds
+            )
+            return [name.rsplit("/", 1)[-1] for name in pages]
+        except exceptions.NotFound as exc:
+            raise TopicNotFound(f"{path} does not exist") from exc
+        except (exceptions.PermissionDenied, exceptions.Unauthenticated) as exc:
+            raise PubSubAccessDenied(f"no permission to read {path}") from exc
+        except DefaultCredentialsError as exc:
+            raise PubSubAccessDenied("no Google credentials on this machine") from exc
+        except exceptions.GoogleAPICallError as exc:
+            raise PublishError(f"cannot ask Pub/Sub about {path}: {type(exc).__name__}") from exc
 
     def close(self) -> None:
         """Flush pending batches and stop the client's threads."""

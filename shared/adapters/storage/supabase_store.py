@@ -88,3 +88,16 @@ class SupabaseMediaStore:
             deleted += len(removed)
             if len(expired) < len(page.objects) or not page.hasNext or not removed:
                 return deleted
+
+    def bucket_is_public(self) -> bool:
+        """Whether anyone with an object's URL may read it (the bucket must be private).
+
+        Raises:
+            MediaNotFound: the bucket does not exist, or Storage refused the key.
+        """
+        from storage3.exceptions import StorageApiError  # noqa: PLC0415
+
+        try:
+            return bool(self._storage().get_bucket(self._bucket).public)
+        except StorageApiError as exc:
+            raise MediaNotFound(f"bucket {self._bucket!r}: {exc.message} ({exc.status})") from exc

@@ -1,9 +1,9 @@
 """The single-instance lease: one relay per WhatsApp session (whatsapp.md §3).
 
 Two relays on one session ping-pong through StreamReplaced. The relay takes `relay:lease` in the
-cache (SET NX EX 30) before connecting and renews it every 10 s; a relay that cannot take it
-waits (a rolling deploy's old revision is shutting down) and never connects meanwhile, and a
-relay that loses it stops sending.
+cache (SET NX EX 30) before connecting and renews it every 10 s with an atomic compare-and-extend;
+a relay that cannot take it waits (a rolling deploy's old revision is shutting down) and never
+connects meanwhile, and a relay that loses it stops sending.
 """
 
 from __future__ import annotations
@@ -55,11 +55,12 @@ class RelayLease:
         return False
 
     def renew(self) -> bool:
-        """Extend the lease if we still hold it."""
-        if self._cache.get(self._key) != self.token:
-            return False
-        self._cache.set(self._key, self.token, ttl_seconds=self._ttl)
-        return True
+        """Extend the lease if we still hold it, in one atomic compare-and-extend.
+
+        A read followed by a write would let a lease that expired in between (and was taken by
+        the next relay) be written back, leaving two relays on one session.
+        """
+        return self._cache.extend(self._key, self.token, self._ttl)
 
     def keep_alive(self, on_lost: Callable[[], None]) -> None:
         """Renew in a background thread; call `on_lost` once if the lease is taken from us."""

@@ -66,6 +66,7 @@ from shared.adapters.whatsapp.sender import (
     SentReplies,
     SystemClock,
 )
+from shared.adapters.whatsapp.session_store import session_db
 from shared.bus import Bus
 from shared.config import Settings
 from shared.log import correlation, hash_id
@@ -492,15 +493,6 @@ def _offline_preview(_client: Any, ev: Any) -> None:
 
 def _offline_completed(_client: Any, ev: Any) -> None:
     log.info("offline backlog delivered: %d events", ev.Count)
-
-
-def session_db(settings: Settings) -> str:
-    """The whatsmeow store: WA_SESSION_DB, else the database URL, else SQLite under DATA_DIR."""
-    for secret in (settings.wa_session_db, settings.database_url, settings.supabase_db_url):
-        if secret is not None and secret.get_secret_value():
-            return secret.get_secret_value()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    return str(settings.data_dir / "wa-session.db")
 
 
 def build_relay(

@@ -55,7 +55,8 @@ def bill_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
         )
         turn.say(replies.ask("meter" if code == "PPLN" else "customer_no"))
         return
-    quote_bill(turn, code, "".join(ch for ch in customer_no if ch.isalnum()))
+    method = str(slots.get("method") or "") or None
+    quote_bill(turn, code, "".join(ch for ch in customer_no if ch.isalnum()), method=method)
 
 
 def _bill_products(components: Components, brand: str, text: str) -> list[tuple[str, str]]:
@@ -84,8 +85,11 @@ def inquire(components: Components, code: str, customer_no: str) -> Bill:
     return components.supplier.inquire_bill(code=code, customer_no=customer_no, reff_id=reff_id)
 
 
-def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
-    """Inquire the bill and show the quote card with the customer's name and total."""
+def quote_bill(turn: Turn, code: str, customer_no: str, *, method: str | None = None) -> None:
+    """Inquire the bill and show the quote card with the customer's name and total.
+
+    `method`: how a short saldo's deposit is paid (QRIS when None).
+    """
     components = turn.components
     try:
         bill = inquire(components, code, customer_no)
@@ -128,7 +132,11 @@ def quote_bill(turn: Turn, code: str, customer_no: str) -> None:
         title=say("Ini tagihannya kak", "Here's the bill"),
         lines=lines,
         intent="bill_check",
-        request={"code": code, "customer_no": customer_no},
+        request={
+            "code": code,
+            "customer_no": customer_no,
+            **({"method": method} if method else {}),
+        },
     )
 
 

@@ -135,7 +135,7 @@ def offer(
 
 def _remember_choices(turn: Turn, found: list[Product], slots: dict[str, SlotValue]) -> None:
     # The brand stays with the list, so "yg 20rb" narrows within it when no item says 20rb.
-    keep = {k: v for k, v in slots.items() if k in {"target", "target_label", "brand"}}
+    keep = {k: v for k, v in slots.items() if k in {"target", "brand"}}
     turn.state = DialogState(
         intent="topup_create",
         slots=keep,

@@ -18,8 +18,8 @@ from shared.domain.aliases import aliases, words
 from shared.domain.money_text import find_amounts
 from shared.domain.parser import parse
 from shared.domain.targets import ascii_digits, extract_identifiers, operator_named
-from shared.errors import SupplierError
-from shared.services import receipts
+from shared.errors import SalesbotError, SupplierError
+from shared.services import receipts, replies
 from shared.services.dialog import (
     bills,
     deposits,
@@ -56,7 +56,9 @@ _OWN_REQUESTS = {
     "cancel",
 }
 _VIA = frozenset({"via", "pake", "pakai", "pakek", "lewat", "lwt", "bayar", "pakainya", "pakenya"})
-# "yg 20 aja": a bare number this small is a denomination in thousands (or a game's count).
+# "yg 20 aja": a bare number this small is a denomination in thousands (or a game's count),
+# but only with a word that says it replaces something ("2" alone is no change).
+_CUES = frozenset({"yg", "yang", "aja", "saja", "ganti", "jadi", "deh", "ubah", "eh", "salah"})
 _BARE_DENOMINATION = re.compile(r"(?<![\d.,])(\d{1,4})(?![\d.,])")
 
 
@@ -98,7 +100,7 @@ def read(text: str) -> Change | None:
     amounts = [a for a in find_amounts(ids.masked) if a.has_unit]
     if amounts:
         change.amount = amounts[0].value
-    else:
+    elif _CUES & set(words(plain)):
         bare = _BARE_DENOMINATION.search(ids.masked)
         change.count = bare.group(1) if bare else None
     return None if change.empty else change
@@ -131,17 +133,22 @@ def _apply(turn: Turn, quote: Quote, change: Change) -> None:
         store.cancel_open_quotes(turn.customer_id)
     turn.state = DialogState()
     turn.say(_changed())
+    method = change.method or _str(request.get("method"))
     if quote.kind == "topup":
         topup.topup_create(turn, _topup_request(turn, request, change))
     elif quote.kind == "transfer":
         transfers.transfer_create(turn, _transfer_request(request, change))
     elif quote.kind == "bill":
-        bills.bill_check(
-            turn, {"code": request.get("code", ""), "customer_no": change.target or ""}
-        )
+        customer_no = change.target or str(request.get("customer_no") or request.get("target"))
+        slots: dict[str, SlotValue] = {"code": request.get("code", ""), "customer_no": customer_no}
+        bills.bill_check(turn, {**slots, **({"method": method} if method else {})})
     else:
-        amount = change.amount or quote.amount
-        deposits.quote_deposit(turn, amount, change.method or _str(request.get("method")))
+        try:
+            deposits.quote_deposit(turn, change.amount or quote.amount, method)
+        except SupplierError:
+            turn.say(replies.busy())
+        except SalesbotError as exc:  # the method's limits or an unknown method, in words
+            turn.say(str(exc))
 
 
 def _topup_request(
@@ -190,6 +197,8 @@ def _without_code(request: dict[str, SlotValue]) -> dict[str, SlotValue]:
 
 def _transfer_request(request: dict[str, SlotValue], change: Change) -> dict[str, SlotValue]:
     new = dict(request)
+    if change.method:
+        new["method"] = change.method
     if change.target:
         new["account_no"] = change.target
     if change.amount:

@@ -20,7 +20,7 @@ from shared.errors import SalesbotError, SupplierError
 from shared.services import receipts, replies
 from shared.services.dialog import payment_methods
 from shared.services.dialog.payment_methods import Method
-from shared.services.dialog.state import DialogState, SlotValue
+from shared.services.dialog.state import DialogState, SlotValue, amount_of
 from shared.services.dialog.turn import Turn
 from shared.services.language import say
 from shared.services.replies import JAKARTA
@@ -44,9 +44,9 @@ def deposit_methods(turn: Turn, _slots: dict[str, SlotValue]) -> None:
 
 def deposit_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
     """Open a deposit of the asked amount by the asked method (asks for what is missing)."""
-    amount = slots.get("amount")
+    amount = amount_of(slots)
     said = str(slots.get("method") or "") or None
-    if not isinstance(amount, int) or amount <= 0:
+    if amount is None:
         _ask(turn, slots, "amount", replies.how_much_deposit())
         return
     try:

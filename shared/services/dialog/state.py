@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from shared.domain.money_text import find_amounts
+from shared.domain.targets import ascii_digits
 from shared.ports import Cache
 
 STATE_TTL_SECONDS = 30 * 60
@@ -62,3 +64,15 @@ def save_state(cache: Cache, customer_id: str, state: DialogState) -> None:
         cache.delete(_key(customer_id))
         return
     cache.set(_key(customer_id), state.model_dump_json(), ttl_seconds=STATE_TTL_SECONDS)
+
+
+def amount_of(slots: dict[str, SlotValue]) -> int | None:
+    """The `amount` slot as rupiah: the parser's number, or an answer typed as text ("20rb").
+
+    A minus sign, a non-number or two amounts at once is no amount.
+    """
+    value = slots.get("amount")
+    if isinstance(value, int):
+        return value if value > 0 else None
+    said = [a.value for a in find_amounts(ascii_digits(str(value or ""))) if a.has_unit]
+    return said[0] if len(said) == 1 else None

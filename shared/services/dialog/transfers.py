@@ -17,7 +17,7 @@ from shared.domain.targets import ascii_digits, normalise_phone
 from shared.errors import SupplierError, SupplierRejected
 from shared.services import receipts, replies, transfer_fees
 from shared.services.dialog.quote_card import show_quote
-from shared.services.dialog.state import DialogState, SlotValue
+from shared.services.dialog.state import DialogState, SlotValue, amount_of
 from shared.services.dialog.turn import Turn
 from shared.services.language import say
 
@@ -62,8 +62,8 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
             )
         _ask(turn, {**slots, "account_no": ""}, "account_no")
         return
-    amount = slots.get("amount")
-    if not isinstance(amount, int) or amount <= 0:
+    amount = amount_of(slots)
+    if amount is None:
         turn.state = DialogState(
             intent="transfer_create",
             slots={**slots, "bank": bank, "account_no": account},
@@ -81,13 +81,23 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
         )
         return
     given = str(slots.get("account_name") or "").strip() or None
-    quote_transfer(turn, bank, account, amount, given_name=given)
+    method = str(slots.get("method") or "") or None
+    quote_transfer(turn, bank, account, amount, given_name=given, method=method)
 
 
-def quote_transfer(
-    turn: Turn, bank: str, account: str, amount: int, *, given_name: str | None = None
+def quote_transfer(  # noqa: PLR0913 -- the request's parts, as the customer gave them
+    turn: Turn,
+    bank: str,
+    account: str,
+    amount: int,
+    *,
+    given_name: str | None = None,
+    method: str | None = None,
 ) -> None:
-    """Check the account's holder at the supplier and show the quote card."""
+    """Check the account's holder at the supplier and show the quote card.
+
+    `method`: how a short saldo's deposit is paid (QRIS when None).
+    """
     components = turn.components
     try:
         checked = components.supplier.check_account(bank_code=bank, account_number=account)
@@ -142,6 +152,7 @@ def quote_transfer(
             "account_no": account,
             "amount": amount,
             **({"account_name": given_name} if given_name else {}),
+            **({"method": method} if method else {}),
         },
         warning=warning,
     )
