@@ -280,11 +280,16 @@ def _has(padded: str, phrases: tuple[str, ...]) -> bool:
 
 
 def find_ref(text: str) -> str | None:
-    """Our reference in `text` (uppercase), whole or the start of it; None when there is none."""
+    """Our reference in `text` (uppercase), whole or the start of it; None when there is none.
+
+    After `tf` and `dp` (a transfer, a down payment) digits alone are an amount, so those need a
+    letter of the hex part or most of the reference; `sb`, `bl` and `dq` mean nothing else.
+    """
     for match in _REF.finditer(text):
-        digits = match.group(2)
-        if re.search(r"[a-f]", digits, re.IGNORECASE) or len(digits) >= _FULL_REF_DIGITS:
-            return (match.group(1) + digits).upper()
+        kind, digits = match.group(1).lower(), match.group(2)
+        unambiguous = kind not in {"tf", "dp"} or re.search(r"[a-f]", digits, re.IGNORECASE)
+        if unambiguous or len(digits) >= _FULL_REF_DIGITS:
+            return (kind + digits).upper()
     return None
 
 

@@ -137,7 +137,8 @@ def test_our_references_are_found_whole_or_by_their_start_in_any_case() -> None:
     assert find_ref("status SB27840B2E6EF7497BABDE") == "SB27840B2E6EF7497BABDE"
     assert find_ref("cek sb2784ab dong") == "SB2784AB"
     assert find_ref("DP63060CD609D44A88BC09") == "DP63060CD609D44A88BC09"
-    assert find_ref("tf1000000 ke bca") is None  # digits only: an amount, not a reference
+    assert find_ref("cek sb106603 dong") == "SB106603"  # a start that happens to be digits
+    assert find_ref("tf1000000 ke bca") is None  # digits only after tf: an amount
     ref = followup("SB27840B2E6EF7497BABDE")
     assert ref is not None
     assert (ref.kind, ref.subject) == ("status", "order")

@@ -20,6 +20,9 @@ IDENTIFIER_SLOTS = {"target", "customer_no", "account_no"}
 _SHORT_ID = re.compile(r"^\D{0,20}(\d[\d\s()/|-]{3,30}\d)\D{0,30}$")
 _MAX_WORDS_WITH_RAW_ID = 4
 _NEUTRAL = {"unknown", "greet", "smalltalk"}
+# Another money request is a new request even when it carries the asked slot ("mau deposit aja
+# 50rb" while a transfer's amount is asked).
+_REQUESTS = {"topup_create", "bill_check", "bill_pay", "deposit_create", "transfer_create"}
 # The questions this module reads answers to; any other asked slot gets the text as written.
 _OURS = IDENTIFIER_SLOTS | {"amount", "bank", "product", "brand", "ref"}
 
@@ -29,10 +32,12 @@ def slot_answer(state: DialogState, text: str, result: ParseResult) -> dict[str,
     asking = state.asking
     if asking is None:
         return None
-    # "pln" answers "Tagihan apa?" though it reads as a price question.
+    # "pln" answers "Tagihan apa?" though it reads as a price question, "qris aja" answers
+    # "lewat apa?" though it reads as a question about methods: they carry the asked slot.
     naming = asking in {"brand", "product"} and result.intent == "price_lookup"
+    carries = bool(result.slots.get(asking)) and result.intent not in _REQUESTS
     other = result.intent not in _NEUTRAL | {state.intent}
-    if result.confidence >= CONFIDENT and other and not naming:
+    if result.confidence >= CONFIDENT and other and not (naming or carries):
         return None  # confidently something else: "saldo aku brp", "deposit aja 50rb"
     found = _slots(text)
     if asking not in _OURS or state.slots.get("keep_code"):
