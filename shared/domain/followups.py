@@ -79,6 +79,14 @@ _WHERE = (
     "blm masuk2",
     "not received",
     "haven t received",
+    "hasn t arrived",
+    "hasnt arrived",
+    "has not arrived",
+    "didn t arrive",
+    "didn t get",
+    "haven t got",
+    "still not",
+    "not yet received",
     "still waiting",
     "not arrived",
 )
@@ -386,6 +394,14 @@ _PRICE_OF_QUOTE = frozenset(
         "ongkos",
     }
 )
+
+
+_LIMITS = frozenset({"minimal", "minimum", "min", "maksimal", "maksimum", "max", "batas"})
+
+
+def asks_limits(text: str) -> bool:
+    """A question about the smallest or largest amount ("minimal berapa ya?")."""
+    return bool(_LIMITS & set(words(text)))
 
 
 def wants_to_complain(text: str) -> bool:

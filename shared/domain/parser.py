@@ -380,7 +380,9 @@ def _shopping_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
     if _has(j, v.budget) and r.amount is not None and not r.ids.phones:
         return "budget_filter", _slots(r, "brand", "amount"), 0.9
     target = r.ids.phones or r.ids.game_ids or r.ids.numbers
-    if has_goods and (_has(j, v.buy) or target):
+    # "how much is a 50k dana top up?" asks a price: without a target it is no order yet.
+    asks_price = _has(j, v.price) and not target
+    if has_goods and (target or (_has(j, v.buy) and not asks_price)):
         keys = ("brand", "product", "amount", "target")
         return "topup_create", _slots(r, *keys), 0.95 if target else 0.85
     if has_goods or (_has(j, v.price) and r.amount is not None):

@@ -312,6 +312,14 @@ def how_much_transfer() -> str:
     return say("Mau transfer berapa kak?", "How much would you like to send?")
 
 
+def transfer_limits(lowest: int, highest: int) -> str:
+    """How little or how much one transfer can send."""
+    return say(
+        f"Transfer bisa dari {rupiah(lowest)} sampai {rupiah(highest)} ya kak.",
+        f"A transfer can be from {rupiah(lowest)} to {rupiah(highest)}.",
+    )
+
+
 def which_budget() -> str:
     """The budget is missing."""
     return say("Budget-nya berapa kak?", "What's your budget?")

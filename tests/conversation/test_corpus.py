@@ -22,7 +22,7 @@ from conversation.corpus.harness import OWNER_NUMBER, Runner, load, report, scor
 from shared.config import load_settings
 from shared.wiring import Components
 
-FLOOR = 0.0
+FLOOR = 0.97  # the final score was 285/285; a little room for a slow, loaded machine
 
 
 @pytest.fixture

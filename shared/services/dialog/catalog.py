@@ -134,8 +134,9 @@ def offer(
 
 
 def _remember_choices(turn: Turn, found: list[Product], slots: dict[str, SlotValue]) -> None:
-    # The brand stays with the list, so "yg 20rb" narrows within it when no item says 20rb.
-    keep = {k: v for k, v in slots.items() if k in {"target", "brand"}}
+    # What was asked stays with the list, so "yg 20rb" or "30 hari" narrows within it when no
+    # item shown says so.
+    keep = {k: v for k, v in slots.items() if k in {"target", "brand", "product", "amount"}}
     turn.state = DialogState(
         intent="topup_create",
         slots=keep,

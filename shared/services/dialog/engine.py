@@ -23,6 +23,7 @@ from shared.agent.memory import LoggedMessage
 from shared.agent.router import Routed, Utterance, route
 from shared.domain.aliases import words
 from shared.domain.followups import (
+    asks_limits,
     asks_price,
     asks_who,
     followup,
@@ -190,6 +191,8 @@ class _Tiers:
         turn = self.turn
         state = turn.state
         slots = answers.slot_answer(state, text, result)
+        if slots is None and state.asking == "amount" and asks_limits(text):
+            return lambda: self._limits(state.intent or "")
         if slots is None:
             holding = is_holding(text) and not read_slots(text)
             return (lambda: turn.say(replies.holding())) if holding else None
@@ -201,6 +204,15 @@ class _Tiers:
             HANDLERS[intent](turn, filled)
 
         return answer
+
+    def _limits(self, intent: str) -> None:
+        """The limits while an amount is asked ("minimal berapa?"), then the question again."""
+        turn = self.turn
+        if intent == "deposit_create":
+            deposits.deposit_methods(turn, {})
+        elif intent == "transfer_create":
+            turn.say(replies.transfer_limits(transfers.MIN_TRANSFER, transfers.MAX_TRANSFER))
+        catalog.ask_again(turn)
 
     def _confirm(self) -> None:
         turn = self.turn
@@ -488,13 +500,24 @@ def _pick(turn: Turn, text: str) -> Callable[[], None] | None:
 
 
 def _within_list(state: DialogState, result: ParseResult) -> dict[str, SlotValue]:
-    """A product question naming no brand, asked over an open list, stays within its brand."""
+    """A product question naming no brand, asked over an open list, stays within it."""
     slots = dict(result.slots)
-    brand = state.slots.get("brand")
     searching = result.intent in {"price_lookup", "topup_create"}
-    if state.choices and brand and searching and not slots.get("brand") and slots:
-        slots["brand"] = brand
+    if state.choices and state.slots.get("brand") and searching and not slots.get("brand"):
+        return _narrower(state, slots) if slots else slots
     return slots
+
+
+def _narrower(state: DialogState, said: dict[str, SlotValue]) -> dict[str, SlotValue]:
+    """The open list's request narrowed by what was said ("kuota 5 gb" + "30 hari")."""
+    listed = state.slots
+    words_said = [str(v) for v in (listed.get("product"), said.get("product")) if v]
+    narrowed = {**said, "brand": listed["brand"]}
+    if words_said:
+        narrowed["product"] = " ".join(words_said)
+    if "amount" not in said and isinstance(listed.get("amount"), int):
+        narrowed["amount"] = listed["amount"]
+    return narrowed
 
 
 def _narrowing(state: DialogState, text: str) -> dict[str, SlotValue] | None:
@@ -505,7 +528,7 @@ def _narrowing(state: DialogState, text: str) -> dict[str, SlotValue] | None:
     said = {k: v for k, v in read_slots(text).items() if k in {"product", "amount", "brand"}}
     if not said or said.get("brand", brand) != brand:
         return None
-    return {**said, "brand": brand}
+    return _narrower(state, said)
 
 
 def _price(turn: Turn, code: SlotValue | None) -> int | None:

@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from shared.domain.aliases import words
 from shared.domain.catalog import Product
 from shared.services.dialog.state import SlotValue
 from shared.services.replies import Option
@@ -147,8 +148,11 @@ def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product |
     ]
     if not carrying:
         return None
-    plain = len(carrying[0].name.split())
-    if any(len(p.name.split()) == plain for p in carrying[1:]):
+    # The best-ranked one is obvious when every other is it plus more words (a variant: "…
+    # Pulsa Transfer 10.000", "… GLOBAL - 86 Diamond"); a different kind ("Voucher … Data 5 GB"
+    # next to "… Data 5 GB / 1 Hari") or another validity is the customer's choice.
+    first = set(words(carrying[0].name))
+    if any(not first < set(words(p.name)) for p in carrying[1:]):
         return None
     return carrying[0]
 

@@ -72,13 +72,7 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
         turn.say(replies.how_much_transfer())
         return
     if not MIN_TRANSFER <= amount <= MAX_TRANSFER:
-        low, high = replies.rupiah(MIN_TRANSFER), replies.rupiah(MAX_TRANSFER)
-        turn.say(
-            say(
-                f"Transfer bisa dari {low} sampai {high} ya kak.",
-                f"A transfer can be from {low} to {high}.",
-            )
-        )
+        turn.say(replies.transfer_limits(MIN_TRANSFER, MAX_TRANSFER))
         return
     given = str(slots.get("account_name") or "").strip() or None
     method = str(slots.get("method") or "") or None
