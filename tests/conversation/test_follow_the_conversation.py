@@ -159,3 +159,15 @@ def test_a_timeout_after_the_purchase_went_through_tells_one_story(database_url:
         assert "berhasil" in (receipt.text or "")
     finally:
         close(components)
+
+
+def test_an_english_customer_reads_english_cards_and_receipts(chat: Chat, tap: BusTap) -> None:
+    chat.fund(50_000)
+    card = chat.say("please top up telkomsel 10k to 081234567890")
+    assert "Reply *YES*" in card
+    assert "Price: *Rp" in card
+    assert "kak" not in card
+    chat.say("yes")
+    receipt = tap.wait_for(chat.chat, "Transaction successful")
+    assert "Balance left" in (receipt.text or "")
+    assert "Saldo kakak" in chat.say("saldo aku berapa kak")  # back to Indonesian when they are

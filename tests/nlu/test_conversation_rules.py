@@ -6,6 +6,7 @@ import pytest
 
 from shared.domain.clauses import clauses
 from shared.domain.followups import find_ref, followup, is_goodbye, is_holding, wants_human
+from shared.domain.language import detect
 from shared.domain.picks import Option, Pick, pick
 
 VIU = [
@@ -171,3 +172,24 @@ def test_holding_goodbyes() -> None:
     assert is_goodbye("wassalamualaikum")
     assert is_goodbye("udah itu aja kak, makasih")
     assert not is_goodbye("saldo cukup ga")
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("what's my balance", "en"),
+        ("how much is netflix", "en"),
+        ("I want to buy telkomsel credit 10k for 081234567890", "en"),
+        ("thanks, bye", "en"),
+        ("saldo aku brp kak", "id"),
+        ("pulsa tsel 10rb ke 081234567890", "id"),
+        ("thanks kak", "id"),
+        ("081234567890", None),
+        ("ok", None),
+        ("yes", None),
+        ("cancel", None),
+        ("deposit 50k", None),
+    ],
+)
+def test_the_customer_language_from_their_words(text: str, language: str | None) -> None:
+    assert detect(text) == language
