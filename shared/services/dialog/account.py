@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import re
 
-from shared.errors import SupplierError, SupplierRejected
 from shared.services import receipts, replies
+from shared.services.dialog import transfers
 from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Turn
 from shared.services.language import say
@@ -35,15 +35,8 @@ def account_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
         )
         turn.say(replies.ask("bank" if not bank else "account_no"))
         return
-    try:
-        checked = turn.components.supplier.check_account(bank_code=bank, account_number=number)
-    except SupplierRejected:
-        checked = None
-    except SupplierError:
-        turn.say(replies.busy())
-        return
-    if checked is None or not checked.valid:
-        turn.say(replies.account_not_found(bank, number))
+    checked = transfers.check_holder(turn, bank, number)
+    if checked is None:
         return
     turn.state = DialogState(
         intent="transfer_create", slots={"bank": bank, "account_no": number}, asking="amount"

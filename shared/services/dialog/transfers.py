@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from shared.domain.aliases import aliases
 from shared.domain.names import holder_matches
@@ -20,6 +21,9 @@ from shared.services.dialog.quote_card import show_quote
 from shared.services.dialog.state import DialogState, SlotValue, amount_of
 from shared.services.dialog.turn import Turn
 from shared.services.language import say
+
+if TYPE_CHECKING:
+    from shared.adapters.atlantic.models import AccountCheck
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +83,21 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
     quote_transfer(turn, bank, account, amount, given_name=given, method=method)
 
 
+def check_holder(turn: Turn, bank: str, account: str) -> AccountCheck | None:
+    """The account's holder at the supplier; None after saying it is not found or busy."""
+    try:
+        checked = turn.components.supplier.check_account(bank_code=bank, account_number=account)
+    except SupplierRejected:
+        checked = None
+    except SupplierError:
+        turn.say(replies.busy())
+        return None
+    if checked is None or not checked.valid:
+        turn.say(replies.account_not_found(bank, account))
+        return None
+    return checked
+
+
 def quote_transfer(  # noqa: PLR0913 -- the request's parts, as the customer gave them
     turn: Turn,
     bank: str,
@@ -93,15 +112,8 @@ def quote_transfer(  # noqa: PLR0913 -- the request's parts, as the customer gav
     `method`: how a short saldo's deposit is paid (QRIS when None).
     """
     components = turn.components
-    try:
-        checked = components.supplier.check_account(bank_code=bank, account_number=account)
-    except SupplierRejected:
-        checked = None
-    except SupplierError:
-        turn.say(replies.busy())
-        return
-    if checked is None or not checked.valid:
-        turn.say(replies.account_not_found(bank, account))
+    checked = check_holder(turn, bank, account)
+    if checked is None:
         return
     holder = (checked.nama_pemilik or "").strip()
     fee = transfer_fees.fee_for(components, bank)
