@@ -140,6 +140,8 @@ def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product |
     numbers = set(re.findall(r"\d+", str(slots.get("product") or "")))
     amount = slots.get("amount")
     if isinstance(amount, int):
+        # "10 000" in the product words is the amount written out, not two more numbers.
+        numbers -= set(re.findall(r"\d+", f"{amount:,}"))
         numbers.add(str(amount))
     if not numbers:
         return None
