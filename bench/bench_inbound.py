@@ -84,6 +84,7 @@ def run(components: Components, phone: str, texts: list[str]) -> list[float]:
         )
         start = time.perf_counter()
         replies = handle_inbound(message, components)
+        components.notifier.publish_replies(replies)  # as process_inbound does
         latencies.append(time.perf_counter() - start)
         assert replies, f"no reply to {text!r}"
     return latencies

@@ -106,6 +106,11 @@ def reactivate_keys(request: flask.Request) -> tuple[dict[str, object], int]:
 
 
 @functions_framework.http
+def deliver_outbox(request: flask.Request) -> tuple[dict[str, object], int]:
+    return _run_job("deliver_outbox")
+
+
+@functions_framework.http
 def purge_media(request: flask.Request) -> tuple[dict[str, object], int]:
     return _run_job("purge_media")
 
@@ -129,7 +134,8 @@ def _console_app() -> flask.Flask:
 def on_message(cloud_event: CloudEvent) -> None:
     """One inbound WhatsApp message pushed from `wa-inbound`; replies go to `wa-outbound`.
 
-    Malformed or over-retried deliveries are logged and acknowledged; any other exception
+    Malformed or over-retried deliveries are logged and acknowledged; a reply whose publish
+    failed waits in the outbox (the `deliver_outbox` job sends it); any other exception
     propagates (HTTP 500) so Pub/Sub redelivers; the inbound service dedupes on wa_msg_id.
     """
     from shared.adapters.pubsub.push import handle_inbound_push
@@ -138,7 +144,7 @@ def on_message(cloud_event: CloudEvent) -> None:
         cloud_event.data,
         event_id=str(cloud_event["id"]),
         handle=_handle_inbound,
-        bus=_components().bus,
+        publish=_components().notifier.publish_replies,
     )
 
 

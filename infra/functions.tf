@@ -76,6 +76,15 @@ locals {
       timeout       = 60
       static_egress = true
     }
+    deliver_outbox = {
+      description   = "Publishes replies, notifications and alerts whose first publish did not go through."
+      component     = "jobs"
+      ingress       = "ALLOW_INTERNAL_ONLY"
+      memory        = "512Mi"
+      concurrency   = 1
+      timeout       = 50   # shorter than the 1-minute schedule, so runs never overlap
+      static_egress = true # a queued deposit notification places the order waiting for it
+    }
     purge_media = {
       description   = "Deletes stored voice notes, images and QRIS codes older than MEDIA_TTL_SECONDS."
       component     = "jobs"

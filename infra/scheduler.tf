@@ -1,5 +1,5 @@
 # Cloud Scheduler calls the job functions with an OIDC token of the scheduler service account,
-# which may invoke these five functions and nothing else.
+# which may invoke these six functions and nothing else.
 
 locals {
   schedules = {
@@ -8,6 +8,7 @@ locals {
     reconcile       = "*/2 * * * *"  # pending orders, deposits and transfers, every 2 minutes
     check_balance   = "0 * * * *"    # supplier balance, hourly
     purge_media     = "30 * * * *"   # media past MEDIA_TTL_SECONDS, hourly
+    deliver_outbox  = "* * * * *"    # messages whose first publish failed, every minute
   }
 }
 

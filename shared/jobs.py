@@ -42,8 +42,14 @@ def _registry() -> dict[str, Job]:
         Job(name="reconcile", every_seconds=60, run=supplier_jobs.reconcile_job),
         Job(name="check_balance", every_seconds=600, run=supplier_jobs.check_balance_job),
         Job(name="purge_media", every_seconds=600, run=purge_media_job),
+        Job(name="deliver_outbox", every_seconds=15, run=deliver_outbox_job),
     ]
     return {job.name: job for job in jobs}
+
+
+def deliver_outbox_job(components: Components) -> JobReport:
+    """Publish replies, notifications and alerts whose first publish did not go through."""
+    return components.notifier.deliver_due(now=components.clock.now())
 
 
 def purge_media_job(components: Components) -> JobReport:

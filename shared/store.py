@@ -48,6 +48,8 @@ from shared.store_models import (
     HistoryItem,
     Message,
     Order,
+    OutboxItem,
+    OutboxPut,
     PendingItem,
     PendingItems,
     PriceCacheEntry,
@@ -60,6 +62,7 @@ from shared.store_models import (
     Transfer,
     TurnClaim,
     TurnEnd,
+    WaitingOrder,
 )
 
 M = TypeVar("M", bound=BaseModel)
@@ -622,3 +625,30 @@ class Store(ConsoleQueries):
     def supplier_events_for(self, reff_id: str) -> list[SupplierEventRecord]:
         """Every recorded webhook about one reference, oldest first."""
         return self._many(SupplierEventRecord, "supplier_events_for", reff_id=reff_id)
+
+    # --- outbox (migration 0017) -------------------------------------------------------------
+
+    def outbox_put(
+        self, message_id: str, message: Mapping[str, object], customer_id: str | None = None
+    ) -> OutboxPut:
+        """Record a message to publish under its stable id (a second put changes nothing)."""
+        return self._one(
+            OutboxPut,
+            "outbox_put",
+            id=message_id,
+            message=Json(dict(message)),
+            customer_id=customer_id,
+        )
+
+    def outbox_sent(self, message_ids: Sequence[str]) -> int:
+        """These went out; returns how many were still pending."""
+        data = self._call("outbox_sent", ids=Json(list(message_ids)))
+        return int(data["sent"]) if isinstance(data, dict) else 0
+
+    def outbox_due(self, *, limit: int = 100, now: datetime | None = None) -> list[OutboxItem]:
+        """Claim pending messages past their grace, oldest first (each is due again later)."""
+        return self._many(OutboxItem, "outbox_due", limit=limit, now=_ts(now))
+
+    def waiting_orders(self, *, limit: int = 100) -> list[WaitingOrder]:
+        """Credited deposits whose order quote is still open, oldest credit first."""
+        return self._many(WaitingOrder, "waiting_orders", limit=limit)

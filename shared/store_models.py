@@ -289,3 +289,30 @@ class SupplierEventRecord(_Row):
     received_at: datetime
     settled_at: datetime | None = None
     next_attempt_at: datetime | None = None
+
+
+class OutboxPut(_Row):
+    """What `outbox_put` found: a new row, or one recorded before (and whether it went out)."""
+
+    inserted: bool
+    state: Literal["pending", "sent"]
+
+
+class OutboxItem(_Row):
+    """A message the drain should publish: ready (`message`) or to render (`notification`)."""
+
+    id: str
+    customer_id: str | None = None
+    message: dict[str, object] | None = None
+    notification: dict[str, object] | None = None
+    attempts: int = 0
+    created_at: datetime
+
+
+class WaitingOrder(_Row):
+    """An order quote whose shortfall deposit is credited, not placed yet."""
+
+    quote_id: str
+    customer_id: str
+    deposit_reff_id: str
+    credited_at: datetime | None = None

@@ -24,10 +24,12 @@ Order of work for one message:
 6. The dialog engine answers. The replies get stable ids (`{wa_msg_id}#{n}`) and are stored
    with the turn and logged as one outbound message (`Store.finish_turn`, one transaction).
 
-Redeliveries. `on_message` publishes the replies after this returns; when publishing fails it
-answers 500 and Pub/Sub delivers the message again. That delivery finds the turn done and gets
-the same replies back to publish; the relay sends each reply id at most once, so the customer
-sees one set of replies however often the message is delivered, and no reply is lost.
+Redeliveries. `on_message` publishes the replies after this returns (`publish_replies`); a
+publish that fails records them in the outbox, where the `deliver_outbox` job publishes them,
+and a process that dies before publishing leaves the delivery unacknowledged. A delivery of a
+message answered before finds the turn done and gets the same replies back, with the same ids;
+the relay sends each reply id at most once, so the customer sees one set of replies however
+often the message is delivered, and no reply is lost.
 
 A turn that raises (a bug, the database or the supplier failing mid-turn) releases its claim
 (`Store.fail_turn`) and the error propagates, so the next delivery (Pub/Sub's redelivery, or
@@ -305,6 +307,5 @@ def process_inbound(message: InboundMessage, components: Components) -> None:
                 raise
             log.warning("inbound %s failed; trying again", hash_id(message.wa_msg_id))
             continue
-        for reply in replies:
-            components.bus.publish_outbound(reply)
+        components.notifier.publish_replies(replies)  # what fails waits in the outbox
         return

@@ -20,11 +20,17 @@ class CustomerBusy(SalesbotError):
 
 
 @contextmanager
-def customer_lock(cache: Cache, customer_id: str) -> Iterator[None]:
-    """Hold `lock:customer:{id}` while one message (or one completion) is handled."""
+def customer_lock(
+    cache: Cache, customer_id: str, *, wait_seconds: float = LOCK_WAIT_SECONDS
+) -> Iterator[None]:
+    """Hold `lock:customer:{id}` while one message (or one completion) is handled.
+
+    Raises:
+        CustomerBusy: someone else held it for longer than `wait_seconds`.
+    """
     key = f"lock:customer:{customer_id}"
     token = secrets.token_hex(8)
-    deadline = time.monotonic() + LOCK_WAIT_SECONDS
+    deadline = time.monotonic() + wait_seconds
     delay = 0.002
     while not cache.acquire(key, token, LOCK_TTL_SECONDS):
         if time.monotonic() > deadline:

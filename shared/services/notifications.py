@@ -63,6 +63,14 @@ class Notification(BaseModel):
     key: str | None = None
 
 
+def notification_id(n: Notification) -> str | None:
+    """The stable id of a customer notification: its kind and settled reference.
+
+    The same name the ledger's outbox triggers give it (migration 0017).
+    """
+    return f"n:{n.kind}:{n.reff_id}" if n.reff_id else None
+
+
 class Notifier(Protocol):
     """Delivers notifications; must not raise for a delivery problem (log it instead)."""
 

@@ -20,8 +20,10 @@ from datetime import datetime
 from typing import Literal
 
 from shared.errors import SupplierRejected, SupplierTimeout, SupplierUnavailable
+from shared.ports import MoneyResult
 from shared.services import transfer_fees
 from shared.services.supplier_submit import submit_order
+from shared.store import Store
 from shared.store_models import Quote
 from shared.wiring import Components
 
@@ -130,7 +132,7 @@ def _submit_transfer(components: Components, quote: Quote, balance: int | None) 
     except SupplierTimeout:
         return Execution(status="pending", reff_id=reff_id, balance=balance, delayed=True)
     except (SupplierRejected, SupplierUnavailable) as exc:
-        settled = store.settle_transfer(reff_id, success=False, reason=str(exc))
+        settled = _settle_told(store, reff_id, success=False, reason=str(exc))
         return Execution(status="failed", reff_id=reff_id, balance=settled.balance)
     if result.id:
         store.mark_transfer_submitted(reff_id, atl_id=result.id)
@@ -148,12 +150,27 @@ def _submit_transfer(components: Components, quote: Quote, balance: int | None) 
         log.exception("transfer fee of %s not compared", reff_id)
     outcome = supplier_outcome(result.status)
     if outcome == "success":
-        settled = store.settle_transfer(reff_id, success=True)
+        settled = _settle_told(store, reff_id, success=True)
         return Execution(status="success", reff_id=reff_id, balance=settled.balance)
     if outcome == "failed":
-        settled = store.settle_transfer(reff_id, success=False, reason="failed")
+        settled = _settle_told(store, reff_id, success=False, reason="failed")
         return Execution(status="failed", reff_id=reff_id, balance=settled.balance)
     return Execution(status="pending", reff_id=reff_id, balance=balance)
+
+
+def _settle_told(
+    store: Store, reff_id: str, *, success: bool, reason: str | None = None
+) -> MoneyResult:
+    """Settle a transfer whose outcome this turn tells the customer itself.
+
+    The ledger queues a notification for every settled transfer (the outbox, migration 0017);
+    this one is marked told, so the customer does not read it twice.
+    """
+    settled = store.settle_transfer(reff_id, success=success, reason=reason)
+    if settled.outcome == "done":
+        kind = "transfer_success" if success else "transfer_failed"
+        store.outbox_sent([f"n:{kind}:{reff_id}"])
+    return settled
 
 
 def supplier_outcome(raw: str | None) -> Literal["success", "failed", "pending"]:

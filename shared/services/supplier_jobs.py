@@ -33,15 +33,21 @@ def refresh_prices_job(components: Components) -> dict[str, object]:
 
 
 def reconcile_job(components: Components) -> dict[str, object]:
-    """Settle what is pending too long; alert the owner about what is stuck."""
+    """Settle what is pending too long, alert about what is stuck, place waiting orders.
+
+    Waiting orders: those whose shortfall deposit is credited but which are not placed yet
+    (`followup.complete_waiting_orders`).
+    """
+    from shared.services.followup import complete_waiting_orders  # noqa: PLC0415
     from shared.services.reconcile import reconcile  # noqa: PLC0415
 
-    return reconcile(
+    report = reconcile(
         components.settle_deps,
         after_minutes=components.settings.reconcile_after_minutes,
         alert_minutes=components.settings.reconcile_alert_minutes,
         cache=_cache(components),
     )
+    return report | {"waiting_orders": complete_waiting_orders(components)}
 
 
 def check_balance_job(components: Components) -> dict[str, object]:

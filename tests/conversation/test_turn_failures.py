@@ -135,9 +135,10 @@ def test_a_replayed_notification_keeps_its_id(chat: Chat, tap: BusTap) -> None:
     chat.components.notifier.notify(failed)
     tap.wait_for(chat.chat, "Telkomsel")
     with tap.cond:
-        tap.cond.wait_for(lambda: len(tap.messages) == 3, 10)
+        tap.cond.wait_for(lambda: len(tap.messages) == 2, 10)
+    # The replay is recognised in the outbox (same id, already out) and not published again;
+    # were it published, the relay would still send the id once.
     assert [m.id for m in tap.messages] == [
-        "n:order_success:SBTEST123",
         "n:order_success:SBTEST123",
         "n:order_failed:SBTEST123",
     ]

@@ -191,3 +191,31 @@ def serverless_relay(client: FakeClient, clock: FakeClock, settings: Settings) -
     finally:
         subscriber.stop()
         bus.close()
+
+
+def drain_outbox(database_url: str, pubsub: PubSubServer, *, after_seconds: float = 60) -> object:
+    """Run the `deliver_outbox` job as Cloud Scheduler would, `after_seconds` from now."""
+    from datetime import timedelta
+
+    from shared.config import load_settings
+    from shared.jobs import run_job
+    from shared.services.clock import ManualClock
+    from shared.wiring import Components
+
+    before = os.environ.get("PUBSUB_EMULATOR_HOST")
+    os.environ["PUBSUB_EMULATOR_HOST"] = pubsub.host
+    settings = load_settings(database_url=database_url, gcp_project=PROJECT)
+    components = Components(settings=settings)
+    later = datetime.now(UTC) + timedelta(seconds=after_seconds)
+    components.__dict__["clock"] = ManualClock(later)
+    bus = PubSubBus.from_settings(settings)
+    components.__dict__["bus"] = bus
+    try:
+        return run_job("deliver_outbox", components)
+    finally:
+        bus.close()
+        components.store.close()
+        if before is None:
+            del os.environ["PUBSUB_EMULATOR_HOST"]
+        else:
+            os.environ["PUBSUB_EMULATOR_HOST"] = before

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import pytest
-from fakes.functions_server import PROJECT, FunctionServer, serverless_relay
+from fakes.functions_server import PROJECT, FunctionServer, drain_outbox, serverless_relay
 from fakes.neonize_client import FakeClient, FakeClock, message_event, voice_note
 from fakes.pubsub_server import PubSubServer
 from neonize.events import ConnectedEv  # noqa: TID251
@@ -111,8 +111,8 @@ def test_a_customer_message_is_answered_through_pubsub_and_the_functions(
     assert read_ids == (msg_id,)
 
 
-def test_a_reply_whose_publish_failed_reaches_whatsapp_once_after_redeliveries(
-    path: ServerlessPath,
+def test_a_reply_whose_publish_failed_reaches_whatsapp_once_through_the_outbox(
+    path: ServerlessPath, database_url: str
 ) -> None:
     phone = "62858" + str(uuid.uuid4().int)[:8]
     chat = f"{phone}@s.whatsapp.net"
@@ -126,11 +126,11 @@ def test_a_reply_whose_publish_failed_reaches_whatsapp_once_after_redeliveries(
     )
     path.pubsub.state.publish_failures = 1  # on_message cannot publish the reply
     try:
-        path.push_inbound(chat, expect=500)
+        path.push_inbound(chat)  # acknowledged: the reply waits in the outbox
     finally:
         path.pubsub.state.publish_failures = 0
-    path.push_inbound(chat)  # Pub/Sub redelivers: the stored replies are published
-    path.push_inbound(chat)  # and once more (at-least-once): published again, same ids
+    drain_outbox(database_url, path.pubsub)  # the deliver_outbox job publishes it
+    path.push_inbound(chat)  # a redelivery (at-least-once): published again, same ids
     published = path.deliver_outbound(chat)
 
     sent = path.client.named("send_message") + path.client.named("send_image")

@@ -30,6 +30,7 @@ ENTRY_POINTS = {
     "check_balance",
     "console",
     "purge_media",
+    "deliver_outbox",
 }
 
 

@@ -91,9 +91,8 @@ PROBE = """
 
     handled = []
 
-    class NoBus:
-        def publish_outbound(self, message):
-            raise AssertionError("no replies in this probe")
+    def no_replies(replies):
+        assert replies == [], "no replies in this probe"
 
     @functions_framework.cloud_event
     def on_message(cloud_event):
@@ -101,7 +100,7 @@ PROBE = """
             cloud_event.data,
             event_id=str(cloud_event["id"]),
             handle=lambda message: handled.append(message) or [],
-            bus=NoBus(),
+            publish=no_replies,
         )
         handled.append(outcome)
 """

@@ -204,6 +204,7 @@ def test_scheduler_calls_each_job_with_oidc_on_its_schedule(terraform: Terraform
         "reconcile": "*/2 * * * *",
         "check_balance": "0 * * * *",
         "purge_media": "30 * * * *",
+        "deliver_outbox": "* * * * *",
     }
     job = terraform.resource("google_cloud_scheduler_job", "job")
     target = block(job, "http_target")

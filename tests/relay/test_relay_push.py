@@ -43,7 +43,11 @@ def _echo(message: InboundMessage) -> list[OutboundMessage]:
 def test_valid_deliveries_reach_the_service_and_replies_are_published(name: str) -> None:
     bus = ListBus()
     outcome = handle_inbound_push(
-        _data(name), event_id="e1", handle=_echo, bus=bus, now=PUBLISHED + timedelta(seconds=1)
+        _data(name),
+        event_id="e1",
+        handle=_echo,
+        publish=bus.outbound.extend,
+        now=PUBLISHED + timedelta(seconds=1),
     )
     assert outcome == "handled"
     [reply] = bus.outbound
@@ -58,7 +62,12 @@ def test_malformed_deliveries_are_acknowledged_and_logged(
         raise AssertionError("a malformed delivery reached the service")
 
     bus = ListBus()
-    assert handle_inbound_push(_data(name), event_id="bad-1", handle=never, bus=bus) == "malformed"
+    assert (
+        handle_inbound_push(
+            _data(name), event_id="bad-1", handle=never, publish=bus.outbound.extend
+        )
+        == "malformed"
+    )
     assert bus.outbound == []
     assert "malformed delivery bad-1" in caplog.text
 
@@ -69,7 +78,7 @@ def test_deliveries_retried_for_too_long_are_dropped() -> None:
         _data("text_binary.json"),
         event_id="e",
         handle=_echo,
-        bus=bus,
+        publish=bus.outbound.extend,
         now=PUBLISHED + timedelta(hours=2),
     )
     assert outcome == "stale"
@@ -82,5 +91,9 @@ def test_transient_failures_propagate_for_redelivery() -> None:
 
     with pytest.raises(ConnectionError):
         handle_inbound_push(
-            _data("text_binary.json"), event_id="e", handle=down, bus=ListBus(), now=PUBLISHED
+            _data("text_binary.json"),
+            event_id="e",
+            handle=down,
+            publish=ListBus().outbound.extend,
+            now=PUBLISHED,
         )

@@ -4,13 +4,16 @@ Decode the envelope and validate the `InboundMessage`: anything malformed is log
 acknowledged (a redelivery can never fix it, so it must not crash-loop). Deliveries published
 longer ago than `MAX_DELIVERY_AGE` are dropped: Pub/Sub has been retrying them, and a poison
 message must not retry forever. Everything else goes to the inbound service; its replies are
-published (each publish waits for Pub/Sub) before returning. Transient failures propagate so
-the function answers 500 and Pub/Sub redelivers.
+handed to `publish` (`BusNotifier.publish_replies`: each publish waits for Pub/Sub) before
+returning. Failures of the turn itself propagate so the function answers 500 and Pub/Sub
+redelivers.
 
-A redelivery never loses a reply and never runs a turn twice: the inbound service claims each
-`wa_msg_id` once and, for a message it answered before, returns the stored replies again with
-their stable ids. So a publish that failed half-way is simply done again on the redelivery, and
-the relay sends each reply id at most once.
+A reply is never lost to a failed publish: what `publish` could not send it records in the
+outbox (migration 0017), where the `deliver_outbox` job publishes it, and the delivery is
+acknowledged; only if even that record fails does the error propagate for a redelivery. A
+redelivery never runs a turn twice: the inbound service claims each `wa_msg_id` once and returns
+the stored replies of a message it answered before, with their stable ids, and the relay sends
+each id at most once.
 """
 
 from __future__ import annotations
@@ -23,7 +26,6 @@ from typing import Literal
 from pydantic import ValidationError
 
 from shared.adapters.pubsub.envelope import EnvelopeError, decode_json, decode_push
-from shared.bus import Bus
 from shared.log import correlation, hash_id
 from shared.messages import InboundMessage, OutboundMessage
 
@@ -32,6 +34,7 @@ log = logging.getLogger(__name__)
 MAX_DELIVERY_AGE = timedelta(minutes=30)
 
 InboundService = Callable[[InboundMessage], Sequence[OutboundMessage]]
+Publish = Callable[[list[OutboundMessage]], object]
 PushOutcome = Literal["handled", "malformed", "stale"]
 
 
@@ -40,7 +43,7 @@ def handle_inbound_push(
     *,
     event_id: str,
     handle: InboundService,
-    bus: Bus,
+    publish: Publish,
     now: datetime | None = None,
 ) -> PushOutcome:
     """Handle one push delivery; returns what happened (every outcome acknowledges)."""
@@ -63,12 +66,9 @@ def handle_inbound_push(
                 pushed.delivery_attempt,
             )
             return "stale"
-        replies = handle(message)
-        for reply in replies:
-            bus.publish_outbound(reply)
-        log.info(
-            "inbound from %s handled: %d replies published", hash_id(message.chat), len(replies)
-        )
+        replies = list(handle(message))
+        publish(replies)  # what does not go out waits in the outbox
+        log.info("inbound from %s handled: %d replies", hash_id(message.chat), len(replies))
     return "handled"
 
 

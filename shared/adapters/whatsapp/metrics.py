@@ -13,6 +13,8 @@ from shared.metrics import MESSAGES_OUT, REGISTRY, RELAY_CONNECTED
 __all__ = [
     "INBOUND",
     "INBOUND_SKIPPED",
+    "INBOUND_SPOOLED",
+    "INBOUND_SPOOL_DROPPED",
     "LIFECYCLE",
     "MESSAGES_OUT",
     "OUTBOUND_DROPPED",
@@ -33,6 +35,16 @@ INBOUND_SKIPPED = Counter(
     "salesbot_relay_inbound_skipped",
     "WhatsApp events the relay did not forward. reason: group, status, newsletter, own_echo.",
     ["reason"],
+    registry=REGISTRY,
+)
+INBOUND_SPOOLED = Gauge(
+    "salesbot_relay_inbound_spooled",
+    "Inbound messages waiting in the spool for a publish to wa-inbound that failed.",
+    registry=REGISTRY,
+)
+INBOUND_SPOOL_DROPPED = Counter(
+    "salesbot_relay_inbound_spool_dropped",
+    "Inbound messages dropped because the spool was full (the oldest go first).",
     registry=REGISTRY,
 )
 OUTBOUND_DROPPED = Counter(

@@ -7,7 +7,9 @@ Two ways to run it, same code:
   in-process bus carries both directions next to the console chat.
 
 The neonize message handler runs on the single Go callback thread, so it only converts, stores
-media, publishes and returns (tech-notes.md §0).
+media, publishes and returns (tech-notes.md §0). A message whose publish fails waits in the
+inbound spool (persisted where the session store is, `spool.py`) and is published again with a
+growing pause; messages arriving meanwhile queue behind it, so a chat's order holds.
 """
 
 from __future__ import annotations
@@ -67,6 +69,7 @@ from shared.adapters.whatsapp.sender import (
     SystemClock,
 )
 from shared.adapters.whatsapp.session_store import session_db
+from shared.adapters.whatsapp.spool import InboundSpool
 from shared.bus import Bus
 from shared.config import Settings
 from shared.log import correlation, hash_id
@@ -88,6 +91,8 @@ CONNECT_RETRY_SECONDS = (2.0, 5.0, 10.0, 30.0, 60.0)
 was up; a dial that fails (no network at boot, DNS) makes neonize's `connect()` raise."""
 OFFLINE_ALERT_MINUTES = 5
 """A session down this long pages the owner (whatsapp.md §3: whatsmeow reconnects in seconds)."""
+SPOOL_RETRY_SECONDS = (1.0, 2.0, 5.0, 10.0, 30.0, 60.0)
+"""Pauses between attempts to publish spooled inbound messages (the last one repeats)."""
 
 
 class OutboundControl(Protocol):
@@ -137,6 +142,7 @@ class Relay:
         cache: Cache | None = None,
         alert: Alert = owner_alert,
         login: LoginHandler | None = None,
+        spool: InboundSpool | None = None,
     ) -> None:
         self.client = client
         self.bus = bus
@@ -144,6 +150,7 @@ class Relay:
         self.settings = settings
         self.clock = clock
         self.login = login
+        self.spool = spool
         self.outbound: OutboundControl | None = None
         self.state = ConnectionState()
         self.governor = PacingGovernor(
@@ -179,6 +186,9 @@ class Relay:
         self._undecryptable: dict[str, tuple[Any, Any]] = {}
         self._undecryptable_lock = threading.Lock()
         self._release_lock = threading.Lock()
+        self._spool_lock = threading.Lock()
+        self._spool_timer: Cancel | None = None
+        self._spool_failures = 0
 
     def attach(self) -> None:
         """Register every handler on the client (one per event type, as neonize allows)."""
@@ -203,6 +213,7 @@ class Relay:
             self.client.qr(self.login.on_qr)
         for event_type, handler in handlers:
             on(event_type)(_counted(event_type.__name__, handler))
+        self._arm_spool()  # messages left waiting by a previous run
 
     # --- inbound ---------------------------------------------------------------------------------
 
@@ -303,15 +314,71 @@ class Relay:
         if not message.from_me:
             self.governor.known.add(message.chat)
         with correlation(wa_msg_id=message.wa_msg_id, chat_jid=message.chat):
-            with metrics.PUBLISH_SECONDS.time():
-                self.bus.publish_inbound(message)
-            metrics.INBOUND.labels(kind="from_me" if message.from_me else message.kind).inc()
-            log.info(
-                "inbound %s from %s published%s",
-                message.kind,
-                hash_id(message.chat),
-                " (backlog)" if message.backlog else "",
+            if self.spool is not None:
+                with self._spool_lock:
+                    waiting = len(self.spool) > 0
+                if waiting:  # behind the ones still waiting: the chat's order holds
+                    self._keep(message)
+                    return
+            try:
+                self._publish_now(message)
+            except Exception as exc:
+                if self.spool is None:
+                    raise
+                log.warning("publish of inbound failed (%s): kept for later", type(exc).__name__)
+                self._keep(message)
+
+    def _publish_now(self, message: InboundMessage) -> None:
+        with metrics.PUBLISH_SECONDS.time():
+            self.bus.publish_inbound(message)
+        metrics.INBOUND.labels(kind="from_me" if message.from_me else message.kind).inc()
+        log.info(
+            "inbound %s from %s published%s",
+            message.kind,
+            hash_id(message.chat),
+            " (backlog)" if message.backlog else "",
+        )
+
+    def _keep(self, message: InboundMessage) -> None:
+        assert self.spool is not None  # noqa: S101 - only called with a spool
+        with self._spool_lock:
+            self.spool.add(message)
+            metrics.INBOUND_SPOOLED.set(len(self.spool))
+        self._arm_spool()
+
+    def _arm_spool(self) -> None:
+        """Try the spooled messages again after a pause that grows while publishing fails."""
+        if self.spool is None:
+            return
+        with self._spool_lock:
+            if self._spool_timer is not None or len(self.spool) == 0:
+                return
+            pauses = SPOOL_RETRY_SECONDS
+            pause = pauses[min(self._spool_failures, len(pauses) - 1)]
+            self._spool_timer = self.schedule(pause, self._drain_spool)
+
+    def _drain_spool(self) -> None:
+        """Publish what waits, oldest first; stop at the first failure and try again later."""
+        assert self.spool is not None  # noqa: S101 - armed only with a spool
+        with self._spool_lock:
+            self._spool_timer = None
+        try:
+            while batch := self.spool.oldest(100):
+                for seq, message in batch:
+                    with correlation(wa_msg_id=message.wa_msg_id, chat_jid=message.chat):
+                        self._publish_now(message)
+                    with self._spool_lock:
+                        self.spool.remove(seq)
+                        metrics.INBOUND_SPOOLED.set(len(self.spool))
+            self._spool_failures = 0
+        except Exception as exc:
+            self._spool_failures += 1
+            log.warning(
+                "spooled inbound still not published (%s, attempt %d)",
+                type(exc).__name__,
+                self._spool_failures,
             )
+        self._arm_spool()
 
     def _store_media(self, client: Any, ev: Any) -> str | None:
         media = media_of(ev.Message)
@@ -455,7 +522,12 @@ class Relay:
 
     def shutdown(self) -> None:
         """Graceful stop: no more sends, outbound paused, socket closed."""
-        for cancel in (self._ban_timer, self._release_timer, self._offline_timer):
+        for cancel in (
+            self._ban_timer,
+            self._release_timer,
+            self._offline_timer,
+            self._spool_timer,
+        ):
             if cancel is not None:
                 cancel()
         self.lifecycle.stop("shutdown", "relay shut down")
@@ -469,6 +541,8 @@ class Relay:
             self.client.stop()
         except Exception as exc:
             log.warning("stop failed: %s", type(exc).__name__)
+        if self.spool is not None:
+            self.spool.close()  # what still waits is published by the next run
 
 
 def _counted(name: str, handler: Any) -> Any:
@@ -521,6 +595,7 @@ def build_relay(
         clock=clock or SystemClock(stopping),
         cache=cache,
         login=login,
+        spool=InboundSpool.beside(session_db(settings)),
     )
     relay.attach()
     return relay
