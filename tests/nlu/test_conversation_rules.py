@@ -7,6 +7,7 @@ import pytest
 from shared.domain.clauses import clauses
 from shared.domain.followups import find_ref, followup, is_goodbye, is_holding, wants_human
 from shared.domain.language import detect
+from shared.domain.parser import parse, read_slots
 from shared.domain.picks import Option, Pick, pick
 
 VIU = [
@@ -193,3 +194,10 @@ def test_holding_goodbyes() -> None:
 )
 def test_the_customer_language_from_their_words(text: str, language: str | None) -> None:
     assert detect(text) == language
+
+
+def test_a_number_before_a_comma_is_still_an_identifier() -> None:
+    assert read_slots("ini kak 53123456789, buat rumah ibu")["target"] == "53123456789"
+    found = parse("mau token listrik 50rb, nomor meternya 53123456789, makasih ya")
+    assert found.slots["target"] == "53123456789"
+    assert "target" not in parse("tf 1.000.000,00 ke bca 1234567890").slots
