@@ -314,7 +314,9 @@ class _Tiers:
     def _several(self, requests: list[several.Request]) -> None:
         """Each request in order; money movements after the first card wait for its YA."""
         turn = self.turn
-        several.drop_queue(turn)
+        dropped = several.drop_queue(turn)
+        if dropped:
+            turn.say(replies.queue_dropped(dropped))
         later: list[str] = []
         for request in requests:
             intent, slots = request.result.intent, dict(request.result.slots)
