@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+from collections.abc import Callable, Iterable
 
 from shared.adapters.postgres.migrate import apply_migrations
 from shared.config import get_settings
@@ -41,17 +42,31 @@ def chat_command(args: argparse.Namespace) -> int:
         if sys.stdin.isatty():
             _interactive(chat)
         else:
-            for raw in sys.stdin:
-                line = raw.rstrip("\r\n")
-                if line.strip():
-                    sys.stdout.write(f"> {line}\n")
-                    chat.send(line)
-            _wait_for_notifications(chat, float(args.wait))
+            replay(chat, sys.stdin, wait=float(args.wait), echo=_echo)
     except KeyboardInterrupt:
         pass
     finally:
         stack.stop()
     return 0
+
+
+def _echo(line: str) -> None:
+    sys.stdout.write(f"> {line}\n")
+
+
+def replay(
+    chat: ConsoleChat, lines: Iterable[str], *, wait: float, echo: Callable[[str], None]
+) -> None:
+    """The piped chat: send every non-blank line in order (echoed first), then wait.
+
+    The conversation corpus (tests/conversation/corpus) drives this same function.
+    """
+    for raw in lines:
+        line = raw.rstrip("\r\n")
+        if line.strip():
+            echo(line)
+            chat.send(line)
+    wait_for_notifications(chat, wait)
 
 
 def _interactive(chat: ConsoleChat) -> None:
@@ -66,7 +81,7 @@ def _interactive(chat: ConsoleChat) -> None:
             chat.send(line)
 
 
-def _wait_for_notifications(chat: ConsoleChat, wait: float) -> None:
+def wait_for_notifications(chat: ConsoleChat, wait: float) -> None:
     """Wait until this customer has nothing pending (plus a short grace), at most `wait` s."""
     deadline = time.monotonic() + max(wait, 0.0)
     resolved = chat.components.store.resolve_customer(phone=chat.phone, chat_jid=chat.chat)

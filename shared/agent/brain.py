@@ -21,6 +21,7 @@ from shared.agent import prompts
 from shared.agent.context import AgentServices, Proposal, ToolContext
 from shared.agent.loop import LLM, run_loop
 from shared.agent.memory import HISTORY_BUDGET_CHARS, LoggedMessage, recall, to_contents
+from shared.services.language import say
 
 if TYPE_CHECKING:
     from shared.agent.media import Media
@@ -28,6 +29,7 @@ if TYPE_CHECKING:
 NOT_SURE = "Maaf kak, aku belum nangkep maksudnya 🙏 Bisa diulang dengan kata lain?"
 NO_PRICE = "Bentar kak, aku cek dulu ya. Produk apa yang dicari? 🙏"
 ECHO = "🎤 aku dengar: “{}”"
+ECHO_EN = "🎤 I heard: “{}”"
 
 _RUPIAH = re.compile(r"(?i)\brp\.?\s*(\d[\d.,]*)")
 _NUMBER = re.compile(r"\d[\d.,]*")
@@ -53,6 +55,8 @@ class BrainTurn:
     image: Media | None = None
     log: Sequence[LoggedMessage] = ()
     summary: str | None = None
+    context: str | None = None
+    """The open question, list and quote, so an answer to them is read as one."""
 
 
 @dataclass(kw_only=True)
@@ -126,7 +130,7 @@ class GeminiBrain:
             self.llm,
             contents=contents,
             ctx=ctx,
-            system=prompts.system_prompt(memory.summary),
+            system=prompts.system_prompt(memory.summary, turn.context),
             max_tokens=self.max_tokens,
         )
         proposals = ctx.proposals[-1:]  # one pending quote at a time: the latest one stands
@@ -137,7 +141,9 @@ class GeminiBrain:
             status_read = any(name in _STATUS_TOOLS for name in result.tool_calls)
             messages = [guard_reply(result.text, known, status_read=status_read)]
         else:
-            messages = [NOT_SURE]
+            messages = [
+                say(NOT_SURE, "Sorry, I didn't quite get that 🙏 Could you say it another way?")
+            ]
         return BrainReply(
             messages=messages,
             proposals=proposals,
@@ -191,7 +197,9 @@ def guard_reply(text: str, known: set[int], *, status_read: bool) -> str:
     ]
     if len(kept) == len(sentences):
         return text
-    return " ".join(kept).strip() or NO_PRICE
+    return " ".join(kept).strip() or say(
+        NO_PRICE, "One moment, let me check. Which product are you looking for? 🙏"
+    )
 
 
 def _amount(raw: str) -> int:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from shared.services.language import english
+
 AUDIO_TYPES = frozenset({"audio/ogg", "audio/mpeg", "audio/mp4", "audio/aac", "audio/wav"})
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 MAX_AUDIO_BYTES = 5 * 1024 * 1024
@@ -13,6 +15,12 @@ TOO_BIG = "Waduh, filenya kegedean kak 🙏 Kirim yang lebih pendek/kecil ya, at
 UNSUPPORTED = "Maaf kak, aku cuma bisa baca teks, voice note, dan gambar (JPG/PNG) 🙏"
 DOWNLOAD_FAILED = "Maaf kak, filenya gagal kebuka di sini 🙏 Coba kirim ulang ya."
 NO_BRAIN = "Maaf kak, voice note/gambar belum bisa aku proses sekarang 🙏 Ketik aja ya."
+ENGLISH = {
+    TOO_BIG: "That file is too big 🙏 Please send a shorter/smaller one, or just type it.",
+    UNSUPPORTED: "Sorry, I can only read text, voice notes and pictures (JPG/PNG) 🙏",
+    DOWNLOAD_FAILED: "Sorry, that file didn't open here 🙏 Please send it again.",
+    NO_BRAIN: "Sorry, I can't handle voice notes/pictures right now 🙏 Please type it.",
+}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,9 +44,14 @@ class Media:
 def media_problem(media: Media | None) -> str | None:
     """The customer-facing reason a medium cannot be used, or None when it is fine."""
     if media is None or not media.data:
-        return DOWNLOAD_FAILED
+        return in_language(DOWNLOAD_FAILED)
     if media.base_mime in AUDIO_TYPES:
-        return TOO_BIG if len(media.data) > MAX_AUDIO_BYTES else None
+        return in_language(TOO_BIG) if len(media.data) > MAX_AUDIO_BYTES else None
     if media.base_mime in IMAGE_TYPES:
-        return TOO_BIG if len(media.data) > MAX_IMAGE_BYTES else None
-    return UNSUPPORTED
+        return in_language(TOO_BIG) if len(media.data) > MAX_IMAGE_BYTES else None
+    return in_language(UNSUPPORTED)
+
+
+def in_language(text: str) -> str:
+    """One of the refusals above in the turn's language."""
+    return ENGLISH.get(text, text) if english() else text

@@ -16,11 +16,12 @@ from typing import Literal
 
 from prometheus_client import Counter
 
-from shared.agent.brain import ECHO, BrainTurn, GeminiBrain
+from shared.agent.brain import ECHO, ECHO_EN, BrainTurn, GeminiBrain
 from shared.agent.context import Proposal
-from shared.agent.media import NO_BRAIN, Media, media_problem
+from shared.agent.media import NO_BRAIN, Media, in_language, media_problem
 from shared.agent.memory import LoggedMessage
 from shared.errors import LLMError
+from shared.services.language import english, say
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,16 @@ BUSY_NOTICE = (
 )
 
 UNCLEAR_VOICE = "Maaf kak, voice notenya kurang jelas 🙏 Bisa diulang atau diketik aja?"
+_ENGLISH = {
+    BUSY_NOTICE: "Sorry, my smart assistant is taking a short break 🙏 For now I understand "
+    "short commands, e.g. *telkomsel 10k 08123456789*, *balance*, *order status*.",
+    UNCLEAR_VOICE: "Sorry, I couldn't make out the voice note 🙏 Could you repeat or type it?",
+}
+
+
+def _said(text: str) -> str:
+    return _ENGLISH.get(text, text) if english() else text
+
 
 TierHandler = Callable[[str], list[str] | None]
 """Answers a text (a list of replies) or declines with None."""
@@ -49,6 +60,8 @@ class Utterance:
     media: Media | None = None
     log: Sequence[LoggedMessage] = ()
     summary: str | None = None
+    context: Callable[[], str | None] | None = None
+    """What the conversation has open (question, list, quote), read only if the model is asked."""
 
 
 @dataclass(kw_only=True)
@@ -99,7 +112,7 @@ class _Tiers:
         if problem is not None:
             return Routed(tier="rules", messages=[problem])
         if self.brain is None:
-            return Routed(tier="fallback", messages=[NO_BRAIN])
+            return Routed(tier="fallback", messages=[in_language(NO_BRAIN)])
         if not turn.media.is_audio:
             return self.ask_brain(turn, self.brain, image=turn.media)
         return self.hear(turn, self.brain, turn.media)
@@ -109,11 +122,11 @@ class _Tiers:
             transcript = brain.transcribe(voice)
         except LLMError as exc:
             log.warning("voice note not transcribed: %s", exc)
-            return Routed(tier="fallback", messages=[NO_BRAIN])
+            return Routed(tier="fallback", messages=[in_language(NO_BRAIN)])
         if not transcript:
-            return Routed(tier="gemini", messages=[UNCLEAR_VOICE])
+            return Routed(tier="gemini", messages=[_said(UNCLEAR_VOICE)])
         echoed = self.route_text(turn, transcript)
-        echoed.messages.insert(0, ECHO.format(transcript))
+        echoed.messages.insert(0, say(ECHO, ECHO_EN).format(transcript))
         echoed.transcript = transcript
         return echoed
 
@@ -125,9 +138,13 @@ class _Tiers:
         if answer is not None:
             return Routed(tier="rules", messages=answer)
         if self.brain is None:
-            return Routed(tier="rules", messages=self.fallback(text) or [BUSY_NOTICE])
+            return Routed(tier="rules", messages=self.fallback(text) or [_said(BUSY_NOTICE)])
         plain = Utterance(
-            customer_id=turn.customer_id, text=text, log=turn.log, summary=turn.summary
+            customer_id=turn.customer_id,
+            text=text,
+            log=turn.log,
+            summary=turn.summary,
+            context=turn.context,
         )
         return self.ask_brain(plain, self.brain)
 
@@ -138,11 +155,12 @@ class _Tiers:
             image=image,
             log=turn.log,
             summary=turn.summary,
+            context=turn.context() if turn.context is not None else None,
         )
         try:
             reply = brain.reply(brain_turn)
         except LLMError as exc:
             log.warning("gemini tier unavailable, falling back to rules: %s", exc)
             rescued = self.fallback(turn.text or "") or []
-            return Routed(tier="fallback", messages=[*rescued, BUSY_NOTICE])
+            return Routed(tier="fallback", messages=[*rescued, _said(BUSY_NOTICE)])
         return Routed(tier="gemini", messages=reply.messages, proposals=reply.proposals)

@@ -28,6 +28,7 @@ _UNIT_FACTOR: dict[str, int] = {
     "rebu": 1_000,
     "ribuan": 1_000,
     "rban": 1_000,
+    "rbuan": 1_000,
     "jt": 1_000_000,
     "juta": 1_000_000,
     "jeti": 1_000_000,

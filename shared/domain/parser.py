@@ -22,12 +22,12 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Literal, get_args
 
-from shared.domain.aliases import AliasBook, Phrases, aliases, fold, words
+from shared.domain.aliases import AliasBook, AliasHit, Phrases, aliases, fold, words
 from shared.domain.money_text import find_amounts
 from shared.domain.targets import Identifiers, ascii_digits, extract_identifiers, needs_zone
 
@@ -130,6 +130,18 @@ _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
 _UNKNOWN = ParseResult("unknown", {}, 0.0)
 
 
+_THANKS = frozenset(
+    {"makasih", "makasi", "mksh", "makasii", "trims", "thanks", "thank", "thankyou", "thx", "tq"}
+)
+
+
+def says_thanks(text: str) -> bool:
+    """Whether the message thanks ("makasih", "thx", "terima kasih")."""
+    tokens = words(text)
+    joined = f" {' '.join(tokens)} "
+    return bool(set(tokens) & _THANKS) or " terima kasih " in joined or " tengkyu " in joined
+
+
 def filler_words() -> frozenset[str]:
     """Words that never name a product (fillers, politeness, intent words); search skips them."""
     return _vocabulary().explained
@@ -191,7 +203,11 @@ def _blank_amounts(masked: str) -> tuple[str, int | None]:
     return masked, amount
 
 
-def _read(text: str, *, names: bool, zones: bool) -> _Reading:
+KnownWord = Callable[[str], bool]
+"""Says whether a word the rules cannot place names a product (the catalog's typo repair)."""
+
+
+def _read(text: str, *, names: bool, zones: bool, known: KnownWord | None = None) -> _Reading:
     book, vocab = aliases(), _vocabulary()
     ids = extract_identifiers(text, names=names, zones=zones)
     masked, amount = _blank_amounts(fold(ids.masked))
@@ -209,12 +225,18 @@ def _read(text: str, *, names: bool, zones: bool) -> _Reading:
     )
     i = 0
     while i < len(tokens):
-        i += _read_token(reading, tokens, i, book, vocab)
+        i += _read_token(reading, tokens, i, book, vocab, known=known)
     return reading
 
 
-def _read_token(
-    r: _Reading, tokens: list[str], i: int, book: AliasBook, vocab: _Vocabulary
+def _read_token(  # noqa: PLR0913 -- one classification step, every input it reads
+    r: _Reading,
+    tokens: list[str],
+    i: int,
+    book: AliasBook,
+    vocab: _Vocabulary,
+    *,
+    known: KnownWord | None,
 ) -> int:
     """Classify `tokens[i]` (and the words of a phrase starting there); returns words used."""
     hit = book.match(tokens, i)
@@ -222,13 +244,7 @@ def _read_token(
     if bank_hit is not None and (hit is None or bank_hit[1] >= hit.length):
         r.bank = r.bank or bank_hit[0]
     if hit is not None:
-        if hit.kind == "provider":
-            r.provider = r.provider or hit.name
-        else:
-            r.category = r.category or hit.name
-            if hit.name in {"Pulsa", "Data"}:
-                # Says which line of an operator's products is meant: "pulsa" or "kuota".
-                r.product.extend(tokens[i : i + hit.length])
+        _read_alias(r, hit, tokens[i : i + hit.length])
         return hit.length
     if bank_hit is not None:
         return bank_hit[1]
@@ -242,8 +258,23 @@ def _read_token(
     elif token in book.product_words:
         r.product.append(token)
     elif token not in vocab.explained:
-        r.unexplained.append(token)
+        if known is not None and known(token):
+            r.product.append(token)
+        else:
+            r.unexplained.append(token)
     return 1
+
+
+def _read_alias(r: _Reading, hit: AliasHit, said: list[str]) -> None:
+    if hit.kind == "provider":
+        r.provider = r.provider or hit.name
+        return
+    r.category = r.category or hit.name
+    # Which line of an operator's products is meant: "pulsa" ("credit" too) or "kuota".
+    if hit.name == "Pulsa":
+        r.product.append("pulsa")
+    elif hit.name == "Data":
+        r.product.extend(said)
 
 
 def _short_answer(tokens: list[str], joined: str) -> Intent | None:
@@ -349,7 +380,9 @@ def _shopping_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
     if _has(j, v.budget) and r.amount is not None and not r.ids.phones:
         return "budget_filter", _slots(r, "brand", "amount"), 0.9
     target = r.ids.phones or r.ids.game_ids or r.ids.numbers
-    if has_goods and (_has(j, v.buy) or target):
+    # "how much is a 50k dana top up?" asks a price: without a target it is no order yet.
+    asks_price = _has(j, v.price) and not target
+    if has_goods and (target or (_has(j, v.buy) and not asks_price)):
         keys = ("brand", "product", "amount", "target")
         return "topup_create", _slots(r, *keys), 0.95 if target else 0.85
     if has_goods or (_has(j, v.price) and r.amount is not None):
@@ -357,17 +390,30 @@ def _shopping_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
     return None
 
 
-def _fallback_intent(r: _Reading, tokens: list[str]) -> Decision | None:
+def _fallback_intent(r: _Reading, tokens: list[str]) -> Decision | None:  # noqa: PLR0911
     v = _vocabulary()
     if _has(r.joined, v.help):
         return "help", {}, 0.85
     if _has(r.joined, v.budget) and r.amount is not None:
         return "budget_filter", _slots(r, "amount"), 0.8
+    bare = r.brand is None and not r.product and r.amount is None and not _any_id(r)
+    if bare and _BUDGET_ALONE & set(tokens):
+        return "budget_filter", {}, 0.8  # "budget", "yg murah2 aja": the amount is asked
+    if bare and _has(r.joined, v.price):
+        return "price_lookup", {}, 0.8  # "pricelist dong", "harganya brp tadi?"
     if tokens[0] in v.greet and len(tokens) <= 4:
         return "greet", {}, 0.8
     if any(t in v.thanks for t in tokens) and len(tokens) <= 6:
         return "smalltalk", {}, 0.7
     return None
+
+
+_BUDGET_ALONE = frozenset({"budget", "bujet", "budjet", "murah", "murah2", "termurah"})
+
+
+def _any_id(r: _Reading) -> bool:
+    ids = r.ids
+    return bool(ids.phones or ids.game_ids or ids.numbers or ids.refs)
 
 
 _ID_THEN_NUMBER = re.compile(r"\d{6}\s+\d{3}")
@@ -402,11 +448,34 @@ def _scale_denominations(r: _Reading) -> None:
     r.amount = number * 1_000
 
 
-def parse(text: str) -> ParseResult:
+def read_slots(text: str) -> dict[str, str | int]:
+    """Every slot a message carries, whatever it asks: for answers to a question just asked.
+
+    "100rb" has no intent of its own but answers "Mau isi saldo berapa?"; `parse` says
+    `unknown` for it, this says `{"amount": 100000}`.
+    """
+    if not text or len(text) > MAX_CHARS:
+        return {}
+    text = ascii_digits(text)
+    reading = _read(text, names=False, zones=_about_zone_game(text, words(text)))
+    _scale_denominations(reading)
+    return _slots(reading, *SLOT_KEYS)
+
+
+def unplaced_words(text: str, *, known: KnownWord | None = None) -> list[str]:
+    """The words of a message the rules cannot place ("menurutmu", "drakor")."""
+    if not text or len(text) > MAX_CHARS:
+        return words(text)
+    return _read(ascii_digits(text), names=False, zones=False, known=known).unexplained
+
+
+def parse(text: str, *, known: KnownWord | None = None) -> ParseResult:
     """Read one customer message.
 
     Args:
         text: the raw message (any casing, emoji, punctuation).
+        known: words it cannot place but this accepts count as product words (the engine
+            passes the catalog's typo repair, so "netflx brp" reaches the search).
 
     Returns:
         The intent, canonical slots and a confidence; `unknown` with no slots when unsure.
@@ -424,7 +493,7 @@ def parse(text: str) -> ParseResult:
         return ParseResult(short, {}, 0.95)
     sends = " kirim " in joined and any(aliases().bank_at(tokens, i) for i in range(len(tokens)))
     names = (_has(joined, vocab.transfer) or sends) and not _has(joined, vocab.deposit)
-    r = _read(text, names=names, zones=_about_zone_game(text, tokens))
+    r = _read(text, names=names, zones=_about_zone_game(text, tokens), known=known)
     _scale_denominations(r)
     decided = _money_intent(r) or _bill_intent(r)
     if decided is None and _has(joined, vocab.how_to) and r.amount is None:

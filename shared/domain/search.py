@@ -40,6 +40,7 @@ from shared.domain.parser import filler_words
 _NAME_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:\.\d{3})+(?![\d])|(?<![\d.,])\d+(?![\d])")
 _NUMBER_UNIT = re.compile(r"(\d+)([a-z]+)")
 _TYPO_CUTOFF = 80.0
+_MIN_KNOWN = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +119,7 @@ class Catalog:
             self._providers.setdefault(product.provider.casefold(), set()).add(i)
             self._groups.setdefault(product.group, set()).add(i)
         self._vocabulary = sorted(self._terms)
+        self._provider_words = {w for p in self._products for w in words(p.provider)}
         by_price = sorted(range(len(self._products)), key=lambda i: self._products[i].sell_price)
         self._by_price = [i for i in by_price if self._products[i].available]
         self._available = frozenset(self._by_price)
@@ -133,6 +135,24 @@ class Catalog:
     def products(self) -> tuple[Product, ...]:
         """Every product, available or not."""
         return tuple(self._products)
+
+    def knows(self, word: str) -> bool:
+        """Whether a word the parser cannot place names a product here.
+
+        Words of provider names count (`capcut`, `wetv`), and misspellings that repair to a
+        provider or a category (`netflx` → Netflix, `tokn` → PLN). Other name words do not
+        (`hari`, `indonesia` would make "cuaca hari ini" a product), nor repairs to them
+        (`kucing` → "king").
+        """
+        word = fold(word)
+        if len(word) < _MIN_KNOWN or word in self._stopwords:
+            return False
+        if word in self._provider_words:
+            return True
+        if word not in self._repairs:
+            self._repairs[word] = self._repair(word)
+        repaired = self._repairs[word]
+        return repaired is not None and repaired[0] in {"provider", "category"}
 
     def get(self, code: str) -> Product | None:
         """The product with this code (any casing), or None."""

@@ -46,10 +46,12 @@ _GAME_SPACE_ZONE = re.compile(
 )
 _KEYWORD_NUMBER = re.compile(
     r"\b(?:id|uid|user\s*id|meter|no\s*meter|nomor\s*meter|idpel|id\s*pel|pelanggan|rek|"
-    r"rekening|norek|no\s*rek|akun|va|no|nomor|nomer)\s*[.:=]?\s*(?P<num>\d{6,20})(?![\d.,])",
+    r"rekening|norek|no\s*rek|akun|va|no|nomor|nomer)\s*[.:=]?\s*(?P<num>\d{6,20})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
-_LONG_NUMBER = re.compile(r"(?<![\d.,])\d{8,20}(?![\d.,]|\s*(?:rb|k|ribu|jt|juta)\b)")
+# A comma or full stop right after the digits ends the sentence ("meternya 53123456789, makasih");
+# followed by more digits it is part of a number ("1.000.000,00"), which is no identifier.
+_LONG_NUMBER = re.compile(r"(?<![\d.,])\d{8,20}(?!\d|[.,]\d|\s*(?:rb|k|ribu|jt|juta)\b)")
 _REF = re.compile(
     r"(?<![\w-])(?P<ref>(?:trx|inv|ref|reff|ord|dep|q)[-_]?\d[\w-]{3,39})\b"
     r"|\b(?:order|pesanan|transaksi|trx|ref|reff|invoice|kode)\s*(?:id|no|nomor)?\s*[#:]?\s*"

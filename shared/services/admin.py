@@ -65,7 +65,7 @@ def handle(turn: Turn) -> None:
     """Run an admin command, or refuse politely when the sender is not an admin."""
     if not turn.is_admin:
         log.info("admin command refused for %s", hash_id(turn.customer_id))
-        turn.say(replies.NOT_ADMIN)
+        turn.say(replies.not_admin())
         return
     found = _COMMAND.match(turn.text.strip())
     verb, rest = (found.group(1).lower(), found.group(2).strip()) if found else ("", "")

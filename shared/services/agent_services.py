@@ -16,8 +16,9 @@ from contextvars import ContextVar
 
 from shared.agent.context import Proposal, StatusKind
 from shared.domain.catalog import Product
+from shared.domain.followups import Followup
 from shared.errors import SalesbotError, StoreError
-from shared.services.dialog import account, bills, deposits, products, topup, transfers
+from shared.services.dialog import bills, deposits, followups, products, topup, transfers
 from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Turn
 from shared.wiring import Components
@@ -142,9 +143,8 @@ class ConversationServices:
 
     def status(self, customer_id: str, kind: StatusKind, ref: str | None) -> object:
         """The customer-facing status text of an order, deposit or transfer."""
-        slots = {"ref": ref} if ref else {}
-        step = deposits.deposit_status if kind == "deposit" else account.order_status
-        scratch = self._scratch(customer_id, lambda t: step(t, dict(slots)))
+        asked = Followup(kind="status", subject=kind, ref=ref.strip().upper() if ref else None)
+        scratch = self._scratch(customer_id, lambda t: followups.answer(t, asked))
         return {"status": "\n".join(r.text or "" for r in scratch.replies)}
 
     def balance(self, customer_id: str) -> object:

@@ -134,6 +134,10 @@ class CatalogService:
         """See `Catalog.budget_filter`."""
         return self.catalog().budget_filter(budget, brand_or_category, limit)
 
+    def knows(self, word: str) -> bool:
+        """Whether a word the parser cannot place names a product (see `Catalog.knows`)."""
+        return self.catalog().knows(word)
+
     def get(self, code: str) -> Product | None:
         """The product with this code, priced with the current rules."""
         return self.catalog().get(code)

@@ -18,6 +18,7 @@ import logging
 from collections import Counter
 
 from shared.log import correlation, hash_id
+from shared.services import language
 from shared.services.dialog.confirm import outcome_text
 from shared.services.locks import CustomerBusy, customer_lock
 from shared.services.quotes import execute_quote
@@ -67,7 +68,9 @@ def _place(components: Components, customer_id: str, quote_id: str, deposit_reff
         return "gone"
     result = execute_quote(components, customer_id, quote_id, components.clock.now())
     log.info("waiting quote of %s executed: %s", hash_id(customer_id), result.status)
-    text = outcome_text(quote, result)
+    # In the customer's language: this also runs from the reconcile job, outside any turn.
+    with language.speaking(language.remembered(components.cache, customer_id)):
+        text = outcome_text(quote, result)
     if text:
         components.notifier.to_customer(
             customer_id,

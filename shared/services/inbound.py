@@ -52,12 +52,13 @@ from datetime import datetime, timedelta
 from shared.errors import SalesbotError
 from shared.log import hash_id
 from shared.messages import InboundMessage, OutboundMessage
-from shared.services import replies
+from shared.services import language, replies
 from shared.services.dialog.engine import respond
 from shared.services.dialog.state import load_state, save_state
 from shared.services.dialog.turn import Reply, Turn
 from shared.services.locks import customer_lock
 from shared.services.notify import remember_channel
+from shared.services.takeover import PAUSE_CACHE_SECONDS, pause, pause_key, paused
 from shared.wiring import Components
 
 log = logging.getLogger(__name__)
@@ -65,7 +66,6 @@ log = logging.getLogger(__name__)
 
 CATCH_UP_TTL_SECONDS = 15 * 60
 IDENTITY_TTL_SECONDS = 10 * 60
-PAUSE_CACHE_SECONDS = 24 * 3600
 MAX_TURN_ATTEMPTS = 3
 # Longer than on_message's timeout (120 s), so a live worker is never taken over.
 TURN_LEASE_SECONDS = 180
@@ -74,6 +74,16 @@ TURN_FAILED = (
     "Maaf kak, pesan tadi gagal aku proses karena ada gangguan 🙏 Kalau tadi lagi pesan, cek "
     "dulu di *riwayat* biar nggak dobel ya, lalu kirim lagi."
 )
+TURN_FAILED_EN = (
+    "Sorry, something went wrong with your last message 🙏 If you were ordering, check your "
+    "*history* first so nothing is bought twice, then send it again."
+)
+
+
+def _apology(components: Components, customer_id: str) -> Reply:
+    """The turn failed for good: sorry, in the customer's language."""
+    english = language.remembered(components.cache, customer_id) == "en"
+    return Reply(text=TURN_FAILED_EN if english else TURN_FAILED)
 
 
 class TurnBusy(SalesbotError):
@@ -122,7 +132,7 @@ def handle_inbound(message: InboundMessage, components: Components) -> list[Outb
             raise TurnBusy(f"the turn of {hash_id(message.wa_msg_id)} is still running")
         if claim.attempt > MAX_TURN_ATTEMPTS:
             # Earlier workers died on this message without even releasing it: stop trying.
-            out = [Reply(text=TURN_FAILED)]
+            out = [_apology(components, customer_id)]
         else:
             out = _attempt(message, components, customer_id, claim.attempt)
         return _finish(message, components, claim.attempt, out)
@@ -141,7 +151,7 @@ def _attempt(
                 hash_id(message.wa_msg_id),
                 attempt,
             )
-            return [Reply(text=TURN_FAILED)]
+            return [_apology(components, customer_id)]
         log.warning(
             "turn of %s failed (attempt %d); released for a retry",
             hash_id(message.wa_msg_id),
@@ -154,6 +164,7 @@ def _attempt(
 def _turn(message: InboundMessage, components: Components, customer_id: str) -> list[Reply]:
     now = components.clock.now()
     if message.from_me:
+        # The owner typed in this chat: the bot steps back.
         pause(
             components,
             customer_id,
@@ -168,7 +179,7 @@ def _turn(message: InboundMessage, components: Components, customer_id: str) -> 
         # The relay's flag covers what the age cannot: a message sent before a short reconnect.
         return _catch_up(components, customer_id)
     if message.kind == "undecryptable":
-        return _once(components, f"resend:{customer_id}", replies.UNDECRYPTABLE)
+        return _once(components, f"resend:{customer_id}", replies.undecryptable())
     return _converse(message, components, customer_id, now)
 
 
@@ -223,28 +234,13 @@ def resolve(message: InboundMessage, components: Components) -> str | None:
         cache.set(key, customer_id, ttl_seconds=IDENTITY_TTL_SECONDS)
     until = resolved.customer.paused_until
     if until is not None:
-        cache.set(f"pause:{customer_id}", until.isoformat(), ttl_seconds=PAUSE_CACHE_SECONDS)
+        cache.set(pause_key(customer_id), until.isoformat(), ttl_seconds=PAUSE_CACHE_SECONDS)
     return customer_id
-
-
-def pause(components: Components, customer_id: str, until: datetime) -> None:
-    """The owner took over the chat: the bot stays quiet there until `until`."""
-    components.store.set_customer_pause(customer_id, until)
-    components.cache.set(
-        f"pause:{customer_id}", until.isoformat(), ttl_seconds=PAUSE_CACHE_SECONDS
-    )
-    log.info("owner took over chat %s until %s", hash_id(customer_id), until)
-
-
-def paused(components: Components, customer_id: str, now: datetime) -> bool:
-    """Whether an owner takeover is still running in this chat."""
-    until = components.cache.get(f"pause:{customer_id}")
-    return until is not None and datetime.fromisoformat(until) > now
 
 
 def _catch_up(components: Components, customer_id: str) -> list[Reply]:
     """At most one "sorry, I was offline" per customer per backlog; nothing else happens."""
-    return _once(components, f"catchup:{customer_id}", replies.CATCH_UP)
+    return _once(components, f"catchup:{customer_id}", replies.catch_up())
 
 
 def _once(components: Components, key: str, text: str) -> list[Reply]:
@@ -270,7 +266,9 @@ def _converse(
         state=load_state(components.cache, customer_id),
         components=components,
     )
-    respond(turn)
+    # A customer who writes English is answered in English for the whole turn.
+    with language.speaking(language.of_message(components.cache, customer_id, turn.text)):
+        respond(turn)
     save_state(components.cache, customer_id, turn.state)
     return turn.replies
 

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING
 
 from shared.log import correlation, hash_id
 from shared.messages import OutboundMessage
-from shared.services import receipts
+from shared.services import language, receipts
 from shared.services.notifications import Notification, notification_id
 
 if TYPE_CHECKING:
@@ -67,13 +67,15 @@ class BusNotifier:
         if n.kind == "owner_alert" or n.customer_id is None:
             text = f"⚠️ {n.reason or n.kind}" + (f" ({n.reff_id})" if n.reff_id else "")
             return self.to_owner(text, key=n.key)
-        out = self.to_customer(
-            n.customer_id, render(n), correlation_id=n.reff_id, message_id=notification_id(n)
-        )
-        if n.kind == "deposit_credited" and n.quote_id and n.reff_id:
-            from shared.services.followup import try_waiting_order  # noqa: PLC0415
+        # In the language the customer last wrote in (English customers get English receipts).
+        with language.speaking(language.remembered(self._components.cache, n.customer_id)):
+            out = self.to_customer(
+                n.customer_id, render(n), correlation_id=n.reff_id, message_id=notification_id(n)
+            )
+            if n.kind == "deposit_credited" and n.quote_id and n.reff_id:
+                from shared.services.followup import try_waiting_order  # noqa: PLC0415
 
-            try_waiting_order(self._components, n.customer_id, n.quote_id, n.reff_id)
+                try_waiting_order(self._components, n.customer_id, n.quote_id, n.reff_id)
         return out
 
     def to_customer(

@@ -90,6 +90,11 @@ def _submit_order(components: Components, quote: Quote, balance: int | None) -> 
     outcome = submit_order(
         reff_id, store=components.store, supplier=components.supplier, deps=components.settle_deps
     )
+    if outcome in {"pending", "submitted"} and _settled_meanwhile(components, reff_id):
+        # A webhook settled it while the supplier's answer was still on its way (a timeout
+        # after the purchase went through): its receipt already told the customer, and a
+        # "still processing" or "supplier busy" now would contradict it.
+        return Execution(status="notified", reff_id=reff_id)
     if outcome == "pending":
         return Execution(status="pending", reff_id=reff_id, balance=balance, delayed=True)
     if outcome == "captured":
@@ -102,6 +107,11 @@ def _submit_order(components: Components, quote: Quote, balance: int | None) -> 
             return Execution(status="price_changed", reff_id=reff_id, reason=reason)
         return Execution(status="notified", reff_id=reff_id)
     return Execution(status="pending", reff_id=reff_id, balance=balance)
+
+
+def _settled_meanwhile(components: Components, reff_id: str) -> bool:
+    order = components.store.get_order(reff_id)
+    return order is not None and order.status != "pending"
 
 
 def _submit_transfer(components: Components, quote: Quote, balance: int | None) -> Execution:

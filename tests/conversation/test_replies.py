@@ -44,7 +44,9 @@ def test_a_voice_note_that_failed_to_download_asks_to_resend(chat: Chat) -> None
 
 
 def test_unknown_text_gets_a_helpful_nudge(chat: Chat) -> None:
-    assert "bantuan" in chat.say("qwerty zxcv")
+    reply = chat.say("qwerty zxcv")
+    assert "belum bisa bantu" in reply
+    assert "pulsa" in reply  # says what the bot can do
 
 
 def test_a_voice_note_is_deleted_from_storage_once_answered(chat: Chat) -> None:

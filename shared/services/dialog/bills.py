@@ -10,13 +10,15 @@ import logging
 import uuid
 from typing import TYPE_CHECKING
 
+from shared.domain.aliases import words
 from shared.domain.targets import ascii_digits
 from shared.errors import SupplierError, SupplierRejected
 from shared.services import replies
 from shared.services.dialog import products
 from shared.services.dialog.quote_card import show_quote
-from shared.services.dialog.state import DialogState, SlotValue
+from shared.services.dialog.state import Choice, DialogState, SlotValue
 from shared.services.dialog.turn import Turn
+from shared.services.language import say
 from shared.wiring import Components
 
 if TYPE_CHECKING:
@@ -28,10 +30,23 @@ log = logging.getLogger(__name__)
 def bill_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
     """Ask for what is missing, check the bill, and quote it (both bill_check and bill_pay)."""
     brand = str(slots.get("brand") or "").strip()
-    code = str(slots.get("code") or "") or products.postpaid_code(turn.components, brand)
+    code = str(slots.get("code") or "")
+    if not code and brand:
+        matches = _bill_products(turn.components, brand, turn.text)
+        if len(matches) > 1:
+            # PDAM is one company per city: ask which, never pick one for the customer.
+            keep = {k: v for k, v in slots.items() if k in {"customer_no", "target"}}
+            turn.state = DialogState(
+                intent="bill_check",
+                slots=keep,
+                choices=[Choice(label=name, slots={"code": c}) for c, name in matches],
+            )
+            turn.say(replies.which_bill(brand, [name for _c, name in matches]))
+            return
+        code = matches[0][0] if matches else ""
     if not code:
         turn.state = DialogState(intent="bill_check", slots=slots, asking="brand")
-        turn.say("Tagihan apa kak? (PLN, BPJS, Indihome, PDAM, HP pascabayar, …)")
+        turn.say(replies.which_bill_kind())
         return
     customer_no = ascii_digits(str(slots.get("customer_no") or slots.get("target") or "")).strip()
     if not customer_no:
@@ -42,6 +57,26 @@ def bill_check(turn: Turn, slots: dict[str, SlotValue]) -> None:
         return
     method = str(slots.get("method") or "") or None
     quote_bill(turn, code, "".join(ch for ch in customer_no if ch.isalnum()), method=method)
+
+
+def _bill_products(components: Components, brand: str, text: str) -> list[tuple[str, str]]:
+    """The postpaid products the customer may mean, as (code, name), narrowed by their words.
+
+    "pdam bandung" → PDAM Kota Bandung; "pdam" → every PDAM; "pln" → PLN Pascabayar.
+    """
+    code = products.postpaid_code(components, brand)
+    wanted = brand.strip().upper()
+    items = products.postpaid_products(components)
+    same = [
+        (str(i["code"]), str(i["name"]))
+        for i in items
+        if wanted in {str(i["provider"]).upper(), str(i["category"]).upper()}
+    ]
+    if len(same) <= 1:
+        return same or ([(code, products.postpaid_name(components, code))] if code else [])
+    said = set(words(text)) - set(words(brand)) - {"kota", "kabupaten", "kab"}
+    named = [(c, n) for c, n in same if said & set(words(n))]
+    return named or same
 
 
 def inquire(components: Components, code: str, customer_no: str) -> Bill:
@@ -59,12 +94,12 @@ def quote_bill(turn: Turn, code: str, customer_no: str, *, method: str | None = 
     try:
         bill = inquire(components, code, customer_no)
     except SupplierRejected as exc:
-        turn.say(
-            f"Tagihan untuk nomor {customer_no} nggak ketemu kak ({exc}) 🙏 Cek lagi nomornya ya."
-        )
+        # The supplier's own words ("atlantic /transaksi/tagihan: …") are for the log only.
+        log.info("bill inquiry refused: %s", exc)
+        turn.say(replies.bill_not_found(customer_no))
         return
     except SupplierError:
-        turn.say(replies.BUSY)
+        turn.say(replies.busy())
         return
     amount = products.bill_sell_price(components, bill.total_tagihan)
     label = products.postpaid_name(components, code)
@@ -94,7 +129,7 @@ def quote_bill(turn: Turn, code: str, customer_no: str, *, method: str | None = 
         amount=amount,
         supplier_price=bill.total_tagihan,
         reff_id=bill.reff_id,
-        title="Ini tagihannya kak",
+        title=say("Ini tagihannya kak", "Here's the bill"),
         lines=lines,
         intent="bill_check",
         request={

@@ -17,15 +17,20 @@ from shared.services.dialog.quote_card import ttl_minutes
 from shared.services.dialog.requote import requote
 from shared.services.dialog.state import DialogState
 from shared.services.dialog.turn import Turn
+from shared.services.language import say
 from shared.services.quotes import Execution, execute_quote
 from shared.store_models import Quote
 
 log = logging.getLogger(__name__)
 
-QUOTE_GONE = (
-    "Pesanan di kartu tadi sudah nggak berlaku kak (sudah diganti atau dibatalkan) 🙏 "
-    "Mau pesan apa lagi?"
-)
+
+def _quote_gone() -> str:
+    return say(
+        "Pesanan di kartu tadi sudah nggak berlaku kak (sudah diganti atau dibatalkan) 🙏 "
+        "Mau pesan apa lagi?",
+        "The order on that card is no longer valid (it was replaced or cancelled) 🙏 "
+        "What would you like instead?",
+    )
 
 
 def confirm(turn: Turn) -> None:
@@ -38,7 +43,7 @@ def confirm(turn: Turn) -> None:
     quote = store.get_quote(shown)
     if quote is None or quote.customer_id != turn.customer_id:
         turn.state = DialogState()
-        turn.say(receipts.NOTHING_TO_CONFIRM)
+        turn.say(receipts.nothing_to_confirm())
     elif quote.status == "open":
         _execute(turn, quote)
     elif quote.status == "expired":
@@ -49,7 +54,7 @@ def confirm(turn: Turn) -> None:
         _confirmed_again(turn, quote)
     else:  # superseded or cancelled: the card the customer saw no longer stands
         turn.state = DialogState()
-        turn.say(QUOTE_GONE)
+        turn.say(_quote_gone())
 
 
 def cancel(turn: Turn) -> None:
@@ -58,9 +63,9 @@ def cancel(turn: Turn) -> None:
     cancelled = turn.components.store.cancel_open_quotes(turn.customer_id)
     turn.state = DialogState()
     if cancelled or had_something:
-        turn.say(receipts.QUOTE_CANCELLED)
+        turn.say(receipts.quote_cancelled())
     else:
-        turn.say(receipts.NOTHING_TO_CANCEL)
+        turn.say(receipts.nothing_to_cancel())
 
 
 def _nothing_to_confirm(turn: Turn) -> None:
@@ -71,7 +76,7 @@ def _nothing_to_confirm(turn: Turn) -> None:
     elif state.intent and state.asking:
         turn.say(replies.ask(state.asking))
     else:
-        turn.say(receipts.NOTHING_TO_CONFIRM)
+        turn.say(receipts.nothing_to_confirm())
 
 
 def _execute(turn: Turn, quote: Quote) -> None:
@@ -87,7 +92,7 @@ def _execute(turn: Turn, quote: Quote) -> None:
             requote(turn, quote)
         else:
             turn.state = DialogState()
-            turn.say(receipts.NOTHING_TO_CONFIRM)
+            turn.say(receipts.nothing_to_confirm())
         return
     _report(turn, quote, execute_quote(turn.components, turn.customer_id, quote.id, turn.now))
 
@@ -105,7 +110,7 @@ def _confirmed_again(turn: Turn, quote: Quote) -> None:
         _report(turn, quote, execute_quote(turn.components, turn.customer_id, quote.id, turn.now))
     else:
         turn.state = DialogState()
-        turn.say(receipts.NOTHING_TO_CONFIRM)
+        turn.say(receipts.nothing_to_confirm())
 
 
 def _report(turn: Turn, quote: Quote, result: Execution) -> None:
@@ -154,7 +159,7 @@ def outcome_text(quote: Quote, result: Execution) -> str | None:
     elif result.status == "insufficient":
         text = receipts.still_short(name, result.shortfall or quote.amount)
     elif result.status in {"not_confirmable", "expired"}:
-        text = receipts.NOTHING_TO_CONFIRM
+        text = receipts.nothing_to_confirm()
     elif result.status == "failed":
         text = receipts.order_failed_now(name, result.reason, result.balance or 0)
     return text

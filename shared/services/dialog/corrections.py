@@ -31,9 +31,14 @@ from shared.services.dialog import (
 )
 from shared.services.dialog.state import DialogState, SlotValue
 from shared.services.dialog.turn import Turn
+from shared.services.language import say
 from shared.store_models import Quote
 
-CHANGED = "Siap kak, aku ganti ya 👇"
+
+def _changed() -> str:
+    return say("Siap kak, aku ganti ya 👇", "Sure, changed 👇")
+
+
 # Intents that are a request of their own, never a change to the open quote.
 _OWN_REQUESTS = {
     "transfer_create",
@@ -127,7 +132,7 @@ def _apply(turn: Turn, quote: Quote, change: Change) -> None:
     if quote.status == "open":
         store.cancel_open_quotes(turn.customer_id)
     turn.state = DialogState()
-    turn.say(CHANGED)
+    turn.say(_changed())
     method = change.method or _str(request.get("method"))
     if quote.kind == "topup":
         topup.topup_create(turn, _topup_request(turn, request, change))
@@ -141,7 +146,7 @@ def _apply(turn: Turn, quote: Quote, change: Change) -> None:
         try:
             deposits.quote_deposit(turn, change.amount or quote.amount, method)
         except SupplierError:
-            turn.say(replies.BUSY)
+            turn.say(replies.busy())
         except SalesbotError as exc:  # the method's limits or an unknown method, in words
             turn.say(str(exc))
 

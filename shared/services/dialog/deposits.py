@@ -22,6 +22,7 @@ from shared.services.dialog import payment_methods
 from shared.services.dialog.payment_methods import Method
 from shared.services.dialog.state import DialogState, SlotValue, amount_of
 from shared.services.dialog.turn import Turn
+from shared.services.language import say
 from shared.services.replies import JAKARTA
 from shared.store_models import Deposit, Quote
 from shared.wiring import Components
@@ -36,7 +37,7 @@ def deposit_methods(turn: Turn, _slots: dict[str, SlotValue]) -> None:
     try:
         methods = payment_methods.available(turn.components)
     except SupplierError:
-        turn.say(replies.BUSY)
+        turn.say(replies.busy())
         return
     turn.say(receipts.deposit_methods([(m.label, m.lowest, m.max) for m in methods]))
 
@@ -46,12 +47,12 @@ def deposit_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
     amount = amount_of(slots)
     said = str(slots.get("method") or "") or None
     if amount is None:
-        _ask(turn, slots, "amount", "Mau isi saldo berapa kak? Misal _50rb_.")
+        _ask(turn, slots, "amount", replies.how_much_deposit())
         return
     try:
         methods = payment_methods.available(turn.components)
     except SupplierError:
-        turn.say(replies.BUSY)
+        turn.say(replies.busy())
         return
     method = payment_methods.pick(methods, said)
     if method is None:
@@ -97,8 +98,11 @@ def quote_deposit(turn: Turn, amount: int, method_said: str | None = None) -> No
         slots={"amount": amount, "method": method.code},
     )
     turn.say(
-        f"Isi saldo *{replies.rupiah(amount)}* lewat {method.label} ya kak?\n"
-        f"{receipts.CONFIRM_HINT}"
+        say(
+            f"Isi saldo *{replies.rupiah(amount)}* lewat {method.label} ya kak?",
+            f"Add *{replies.rupiah(amount)}* to your balance by {method.label}?",
+        )
+        + f"\n{receipts.confirm_hint()}"
     )
 
 
@@ -137,14 +141,14 @@ def deposit_of_quote(
             return
         store.close_deposit(latest.reff_id, "failed")  # opened here, never at the supplier
     elif latest is not None and latest.status == "success" and quote.kind == "deposit":
-        turn.say(receipts.DEPOSIT_ALREADY_PAID)
+        turn.say(receipts.deposit_already_paid())
         return
     try:
         method = payment_methods.pick(payment_methods.available(turn.components), method_code)
     except SupplierError:
         method = None
     if method is None:
-        turn.say(replies.BUSY)
+        turn.say(replies.busy())
         return
     pay = amount if amount is not None else payment_methods.to_cover(method, shortfall)
     open_deposit(turn, method, pay, quote=quote)
@@ -165,7 +169,7 @@ def open_deposit(turn: Turn, method: Method, amount: int, *, quote: Quote | None
     except SupplierError as exc:
         log.warning("deposit invoice failed: %s", type(exc).__name__)
         store.close_deposit(reff_id, "failed")
-        turn.say(replies.BUSY)
+        turn.say(replies.busy())
         return
     store.update_deposit_invoice(
         reff_id,
@@ -198,7 +202,7 @@ def show_again(turn: Turn, deposit: Deposit) -> None:
 
 def _show(turn: Turn, deposit: Deposit, *, total: int, label: str, again: bool = False) -> None:
     """The QR image with how to pay, or where to transfer for a bank or e-wallet method."""
-    lead = receipts.SAME_DEPOSIT_AGAIN + "\n" if again else ""
+    lead = receipts.same_deposit_again() + "\n" if again else ""
     if deposit.qr_string:
         caption = receipts.deposit_qris_caption(total, deposit.expires_at, deposit.reff_id)
         image = qr_png(turn.components, deposit.qr_string, deposit.reff_id)
@@ -234,27 +238,6 @@ def _rows(methods: list[Method]) -> list[tuple[str, int, int]]:
 def _ask(turn: Turn, slots: dict[str, SlotValue], slot: str, question: str) -> None:
     turn.state = DialogState(intent="deposit_create", slots=slots, asking=slot)
     turn.say(question)
-
-
-def deposit_status(turn: Turn, slots: dict[str, SlotValue]) -> None:
-    """The state of the customer's deposit (by ref, else the latest)."""
-    store = turn.components.store
-    ref = str(slots.get("ref") or "").strip().upper()
-    if not ref:
-        items = [i for i in store.history(turn.customer_id, limit=10) if i.kind == "deposit"]
-        if not items:
-            turn.say("Belum ada deposit kak 😊 Ketik _deposit 50k_ buat isi saldo.")
-            return
-        ref = items[0].reff_id
-    deposit = store.get_deposit(reff_id=ref)
-    if deposit is None or deposit.customer_id != turn.customer_id:
-        turn.say(f"Deposit {ref} nggak ketemu kak 🙏")
-        return
-    turn.say(
-        receipts.deposit_status(
-            deposit.nominal, deposit.status, deposit.reff_id, deposit.get_balance
-        )
-    )
 
 
 def jakarta_time(text: str | None) -> datetime | None:

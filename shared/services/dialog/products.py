@@ -10,6 +10,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from shared.domain.aliases import words
 from shared.domain.catalog import Product
 from shared.services.dialog.state import SlotValue
 from shared.services.replies import Option
@@ -128,22 +129,39 @@ def title_of(slots: dict[str, SlotValue], found: list[Product]) -> str:
 def obvious(candidates: list[Product], slots: dict[str, SlotValue]) -> Product | None:
     """The product the customer clearly meant, or None when they should choose.
 
-    One candidate is obvious; otherwise the best-ranked one whose name carries the number the
-    customer said ("ML 86" → "86 Diamonds", "tsel 10rb" → "Pulsa 10.000").
+    One candidate is obvious; otherwise the best-ranked one whose name carries every number the
+    customer said, else any of them ("ML 86" → "86 Diamonds", "tsel 10rb" → "Pulsa 10.000"),
+    unless another such name is just as plain: "kuota xl 10gb" fits "10 GB / 1 Hari" and
+    "10 GB / 7 Hari" alike, so the customer picks the validity ("Telkomsel 10.000" still beats
+    "… Pulsa Transfer 10.000").
     """
     if len(candidates) == 1:
         return candidates[0]
     numbers = set(re.findall(r"\d+", str(slots.get("product") or "")))
     amount = slots.get("amount")
     if isinstance(amount, int):
-        numbers |= {str(amount), f"{amount:,}".replace(",", ".")}
+        # "10 000" in the product words is the amount written out, not two more numbers.
+        numbers -= set(re.findall(r"\d+", f"{amount:,}"))
+        numbers.add(str(amount))
     if not numbers:
         return None
-    for product in candidates:
-        said = set(re.findall(r"\d[\d.]*", product.name))
-        if numbers & (said | {n.replace(".", "") for n in said}):
-            return product
-    return None
+    carrying = [p for p in candidates if numbers <= _numbers_in(p.name)] or [
+        p for p in candidates if numbers & _numbers_in(p.name)
+    ]
+    if not carrying:
+        return None
+    # The best-ranked one is obvious when every other is it plus more words (a variant: "…
+    # Pulsa Transfer 10.000", "… GLOBAL - 86 Diamond"); a different kind ("Voucher … Data 5 GB"
+    # next to "… Data 5 GB / 1 Hari") or another validity is the customer's choice.
+    first = set(words(carrying[0].name))
+    if any(not first < set(words(p.name)) for p in carrying[1:]):
+        return None
+    return carrying[0]
+
+
+def _numbers_in(name: str) -> set[str]:
+    """The numbers of a product name as digits: "Telkomsel 10.000" → {"10000"}."""
+    return {n.replace(".", "") for n in re.findall(r"\d[\d.]*\d|\d", name)}
 
 
 def closeness(product: Product, query: str) -> int:

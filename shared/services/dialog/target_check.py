@@ -25,6 +25,7 @@ from shared.domain.targets import (
     operator_of,
     pln_number_ok,
 )
+from shared.services.language import english
 
 TargetKind = Literal["phone", "wallet", "meter", "game", "other"]
 
@@ -75,6 +76,21 @@ ZONE_MISSING = (
     "dalam kurung di profil game."
 )
 OTHER_PROBLEM = "Nomor tujuannya kurang pas kak 🙏 Boleh dicek lagi?"
+_PROBLEMS_EN = {
+    PHONE_PROBLEM: "That phone number doesn't look right 🙏 A phone number starts with 08 and "
+    "has 10–13 digits, e.g. 081234567890. Could you check it?",
+    METER_PROBLEM: "A PLN meter number has 11 digits (or a customer ID 12), printed on the card "
+    "or the meter. Could you check it? 🙏",
+    GAME_PROBLEM: "That game ID doesn't look right 🙏 Could you check it?",
+    ZONE_MISSING: "The zone ID too, please 🙏 Write the ID then the zone, e.g. 12345678 (1234); "
+    "the zone is in brackets in your game profile.",
+    OTHER_PROBLEM: "That number doesn't look right 🙏 Could you check it?",
+}
+
+
+def said(problem_text: str) -> str:
+    """A target problem in the turn's language (the constants above are compared as keys)."""
+    return _PROBLEMS_EN.get(problem_text, problem_text) if english() else problem_text
 
 
 def problem(product: Product, target: str) -> str | None:

@@ -22,16 +22,22 @@ from shared.domain.targets import (
     operator_named,
     operator_of,
 )
-from shared.services import receipts, replies
+from shared.services import receipts, replies, stories
 from shared.services.dialog import catalog, products, target_check
 from shared.services.dialog.quote_card import show_quote
 from shared.services.dialog.state import Choice, DialogState, SlotValue
 from shared.services.dialog.turn import Turn
+from shared.services.language import say
 
 DUPLICATE_WINDOW = timedelta(minutes=5)
 # What a request may carry over into the request behind a quote (for corrections).
 REQUEST_KEYS = ("brand", "product", "amount", "target", "method")
-OPERATOR_UNCLEAR = "Maksudnya yang mana kak? 🙏"
+
+
+def _operator_unclear() -> str:
+    return say("Maksudnya yang mana kak? 🙏", "Which one do you mean? 🙏")
+
+
 # Categories that are a phone's pulsa or data: the number's operator fills in the brand.
 PHONE_CATEGORIES = {None, "Pulsa", "Data"}
 
@@ -66,9 +72,11 @@ def topup_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
         return
     warning = None
     if conflict is not None:
-        warning = (
+        warning = say(
             f"{target[:4]} itu nomor {conflict.title}; sesuai permintaan kakak tetap "
-            f"{_brand_title(product.provider)}."
+            f"{_brand_title(product.provider)}.",
+            f"{target[:4]} is a {conflict.title} number; as you asked, it stays "
+            f"{_brand_title(product.provider)}.",
         )
     propose_topup(turn, product, target, request={**slots, "target": target}, warning=warning)
 
@@ -96,7 +104,7 @@ def propose_topup(
         payload={"code": product.code, "target": target, "name": product.name},
         amount=product.sell_price,
         supplier_price=product.supplier_price,
-        title=duplicate or "Cek dulu ya kak",
+        title=duplicate or say("Cek dulu ya kak", "Please check"),
         lines=[("Produk", product.name), ("Tujuan", target)],
         intent="topup_create",
         request={**kept, "code": product.code, "target": target},
@@ -181,7 +189,7 @@ def _ask_target_again(
         if key in slots:
             kept[key] = slots[key]
     turn.state = DialogState(intent="topup_create", slots=kept, asking=asking)
-    turn.say(problem)
+    turn.say(target_check.said(problem))
 
 
 def _ask_operator(
@@ -202,8 +210,13 @@ def _ask_operator(
     options.append(products.option(product))
     choices.append(Choice(label=product.name, slots={"code": product.code, "operator_ok": 1}))
     turn.say(
-        f"{target[:4]} itu nomor {number_operator.title} kak, mau isi {number_operator.title} "
-        f"atau tetap {named}?\n{replies.numbered(options)}\nBalas nomornya ya 😊"
+        say(
+            f"{target[:4]} itu nomor {number_operator.title} kak, mau isi "
+            f"{number_operator.title} atau tetap {named}?\n{replies.numbered(options)}\n"
+            "Balas nomornya ya 😊",
+            f"{target[:4]} is a {number_operator.title} number. Top up {number_operator.title} "
+            f"or keep {named}?\n{replies.numbered(options)}\nReply with a number 😊",
+        )
     )
     state_slots: dict[str, SlotValue] = {
         "target": target,
@@ -258,7 +271,7 @@ def _operator_answered(turn: Turn, slots: dict[str, SlotValue]) -> dict[str, Slo
     if brand is not None:
         return {"brand": brand, "product": "pulsa", "target": target}
     number_operator = operator_of(target)
-    turn.say(OPERATOR_UNCLEAR)
+    turn.say(_operator_unclear())
     if number_operator is not None:
         _ask_operator(turn, kept, target, number_operator, {})
     return None
@@ -310,8 +323,8 @@ def _duplicate(turn: Turn, product: Product, target: str) -> str | None:
             continue
         if item.label != product.name:
             continue
-        age = turn.now - item.created_at
-        if age <= DUPLICATE_WINDOW:
-            minutes = max(int(age.total_seconds() // 60), 1)
-            return receipts.duplicate_warning(product.name, target, minutes)
+        if turn.now - item.created_at <= DUPLICATE_WINDOW:
+            # "barusan" for seconds, "3 menit lalu" after: from the order's own timestamp.
+            when = stories.ago(turn.now, item.created_at)
+            return receipts.duplicate_warning(product.name, target, when)
     return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import TYPE_CHECKING
 
 from shared.domain.aliases import aliases
 from shared.domain.names import holder_matches
@@ -19,6 +20,10 @@ from shared.services import receipts, replies, transfer_fees
 from shared.services.dialog.quote_card import show_quote
 from shared.services.dialog.state import DialogState, SlotValue, amount_of
 from shared.services.dialog.turn import Turn
+from shared.services.language import say
+
+if TYPE_CHECKING:
+    from shared.adapters.atlantic.models import AccountCheck
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +36,7 @@ def transfer_banks(turn: Turn, _slots: dict[str, SlotValue]) -> None:
     try:
         banks = turn.components.supplier.bank_list()
     except SupplierError:
-        turn.say(replies.BUSY)
+        turn.say(replies.busy())
         return
     wallets = [b.bank_name for b in banks if b.type != "bank"]
     names = wallets + [b.bank_name for b in banks if b.type == "bank"]
@@ -53,7 +58,12 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
     account = (normalise_phone(raw) or "") if is_wallet(bank) else re.sub(r"\D", "", raw)
     if not account:
         if raw.strip():
-            turn.say(f"Nomor {bank.upper()} itu nomor HP kak (diawali 08, 10–13 digit) 🙏")
+            turn.say(
+                say(
+                    f"Nomor {bank.upper()} itu nomor HP kak (diawali 08, 10–13 digit) 🙏",
+                    f"A {bank.upper()} number is a phone number (starts with 08, 10–13 digits) 🙏",
+                )
+            )
         _ask(turn, {**slots, "account_no": ""}, "account_no")
         return
     amount = amount_of(slots)
@@ -63,17 +73,29 @@ def transfer_create(turn: Turn, slots: dict[str, SlotValue]) -> None:
             slots={**slots, "bank": bank, "account_no": account},
             asking="amount",
         )
-        turn.say("Mau transfer berapa kak?")
+        turn.say(replies.how_much_transfer())
         return
     if not MIN_TRANSFER <= amount <= MAX_TRANSFER:
-        turn.say(
-            f"Transfer bisa dari {replies.rupiah(MIN_TRANSFER)} sampai "
-            f"{replies.rupiah(MAX_TRANSFER)} ya kak."
-        )
+        turn.say(replies.transfer_limits(MIN_TRANSFER, MAX_TRANSFER))
         return
     given = str(slots.get("account_name") or "").strip() or None
     method = str(slots.get("method") or "") or None
     quote_transfer(turn, bank, account, amount, given_name=given, method=method)
+
+
+def check_holder(turn: Turn, bank: str, account: str) -> AccountCheck | None:
+    """The account's holder at the supplier; None after saying it is not found or busy."""
+    try:
+        checked = turn.components.supplier.check_account(bank_code=bank, account_number=account)
+    except SupplierRejected:
+        checked = None
+    except SupplierError:
+        turn.say(replies.busy())
+        return None
+    if checked is None or not checked.valid:
+        turn.say(replies.account_not_found(bank, account))
+        return None
+    return checked
 
 
 def quote_transfer(  # noqa: PLR0913 -- the request's parts, as the customer gave them
@@ -90,26 +112,19 @@ def quote_transfer(  # noqa: PLR0913 -- the request's parts, as the customer gav
     `method`: how a short saldo's deposit is paid (QRIS when None).
     """
     components = turn.components
-    try:
-        checked = components.supplier.check_account(bank_code=bank, account_number=account)
-    except SupplierRejected:
-        checked = None
-    except SupplierError:
-        turn.say(replies.BUSY)
-        return
-    if checked is None or not checked.valid:
-        turn.say(
-            f"Rekening {bank.upper()} {account} nggak ketemu kak 🙏 Cek lagi bank dan nomornya ya."
-        )
+    checked = check_holder(turn, bank, account)
+    if checked is None:
         return
     holder = (checked.nama_pemilik or "").strip()
     fee = transfer_fees.fee_for(components, bank)
     warning = None
-    name_line = holder or "- (tidak ditampilkan supplier)"
+    name_line = holder or say("- (tidak ditampilkan supplier)", "- (not shown)")
     if given_name and not (holder and holder_matches(given_name, holder)):
         warning = receipts.holder_mismatch(given_name, holder)
     elif given_name:
-        name_line = f"{holder} (cocok dengan {given_name} ✅)"
+        name_line = say(
+            f"{holder} (cocok dengan {given_name} ✅)", f"{holder} (matches {given_name} ✅)"
+        )
     payload: dict[str, object] = {
         "bank_code": bank,
         "account_number": account,
@@ -126,7 +141,11 @@ def quote_transfer(  # noqa: PLR0913 -- the request's parts, as the customer gav
         kind="transfer",
         payload=payload,
         amount=amount + fee,
-        title="Cek dulu namanya ya kak" if warning else "Cek dulu ya kak",
+        title=(
+            say("Cek dulu namanya ya kak", "Please check the name")
+            if warning
+            else say("Cek dulu ya kak", "Please check")
+        ),
         lines=[
             ("Tujuan", f"{bank.upper()} {account}"),
             ("Nama", name_line),
