@@ -414,9 +414,28 @@ def asks_price(text: str) -> bool:
     return bool(_PRICE_OF_QUOTE & set(words(text)))
 
 
+# Frustration said in everyday phrases rather than one angry word ("ga jelas banget").
+_ANGRY_PHRASES = (
+    "ga jelas",
+    "gak jelas",
+    "nggak jelas",
+    "gk jelas",
+    "gajelas",
+    "gini amat",
+    "kok gini",
+    "gimana sih",
+    "gimana nih pelayanan",
+    "gimana nih pelayanannya",
+    "pelayanan kok",
+    "pelayanannya kok",
+    "lama banget sih",
+    "lama bgt sih",
+)
+
+
 def is_angry(text: str) -> bool:
-    """Words of anger or strong disappointment."""
-    return bool(_ANGRY & set(words(text)))
+    """Words or everyday phrases of anger or strong disappointment."""
+    return bool(_ANGRY & set(words(text))) or _has(_padded(text), _ANGRY_PHRASES)
 
 
 def is_holding(text: str) -> bool:

@@ -377,7 +377,9 @@ def _shopping_intent(r: _Reading) -> Decision | None:  # noqa: PLR0911
         return "order_status", _slots(r, "ref"), 0.85
     if _has(j, v.balance) and not _has(j, v.buy) and r.provider is None:
         return "balance", {}, 0.9
-    if _has(j, v.budget) and r.amount is not None and not r.ids.phones:
+    # Pulsa comes in denominations: "pulsa indosat ada yang 5rb?" asks for the 5.000 one.
+    nominal_asked = r.category == "Pulsa" and _only_asks_if_there_is(j)
+    if _has(j, v.budget) and r.amount is not None and not r.ids.phones and not nominal_asked:
         return "budget_filter", _slots(r, "brand", "amount"), 0.9
     target = r.ids.phones or r.ids.game_ids or r.ids.numbers
     # "how much is a 50k dana top up?" asks a price: without a target it is no order yet.
@@ -406,6 +408,17 @@ def _fallback_intent(r: _Reading, tokens: list[str]) -> Decision | None:  # noqa
     if any(t in v.thanks for t in tokens) and len(tokens) <= 6:
         return "smalltalk", {}, 0.7
     return None
+
+
+_THERE_IS = Phrases(["ada yang", "ada yg"])
+
+
+def _only_asks_if_there_is(joined: str) -> bool:
+    """The only budget words are "ada yang" ("is there one for 5rb?")."""
+    rest = joined
+    for phrase in _THERE_IS:
+        rest = rest.replace(f" {phrase} ", " ")
+    return _THERE_IS.found_in(joined) and not _vocabulary().budget.found_in(rest)
 
 
 _BUDGET_ALONE = frozenset({"budget", "bujet", "budjet", "murah", "murah2", "termurah"})

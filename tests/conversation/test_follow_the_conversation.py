@@ -62,6 +62,38 @@ def test_repeated_anger_calls_a_person(chat: Chat, tap: BusTap) -> None:
     tap.wait_for(OWNER_CHAT, "pelanggan kesal")
 
 
+def test_anger_after_a_complaint_calls_a_person(chat: Chat, tap: BusTap) -> None:
+    """Fresh batch 3, H32: the complaint and then the anger are two signs of the same upset."""
+    chat.fund(50_000)
+    chat.say(f"pulsa tsel 10rb ke {PENDING_TARGET}")
+    chat.say("ya")
+    assert "diproses" in chat.say("woi lama banget sih, gimana nih pelayanannya")
+
+    assert "admin" in chat.say("parah bgt, udah ga jelas")
+    tap.wait_for(OWNER_CHAT, "pelanggan kesal")
+
+
+def test_anger_after_a_calm_complaint_calls_a_person(chat: Chat, tap: BusTap) -> None:
+    chat.fund(50_000)
+    chat.say(f"pulsa tsel 10rb ke {PENDING_TARGET}")
+    chat.say("ya")
+    assert "diproses" in chat.say("kok belum masuk ya kak")
+
+    assert "admin" in chat.say("parah bgt")
+    tap.wait_for(OWNER_CHAT, "pelanggan kesal")
+
+
+def test_a_first_angry_word_is_met_with_the_latest_order_not_a_shrug(chat: Chat) -> None:
+    chat.fund(50_000)
+    chat.say(f"pulsa tsel 10rb ke {PENDING_TARGET}")
+    chat.say("ya")
+
+    answer = chat.say("parah banget deh")
+
+    assert "Telkomsel 10.000" in answer
+    assert "belum bisa bantu" not in answer
+
+
 def test_a_complaint_reads_the_live_order_with_real_timing_words(chat: Chat) -> None:
     chat.fund(50_000)
     chat.say(f"pulsa tsel 10rb ke {PENDING_TARGET}")

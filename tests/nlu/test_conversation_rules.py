@@ -201,3 +201,43 @@ def test_a_number_before_a_comma_is_still_an_identifier() -> None:
     found = parse("mau token listrik 50rb, nomor meternya 53123456789, makasih ya")
     assert found.slots["target"] == "53123456789"
     assert "target" not in parse("tf 1.000.000,00 ke bca 1234567890").slots
+
+
+# Found by fresh batch 3 (tests/conversation/corpus/fresh3.convo), scored before these fixes.
+@pytest.mark.parametrize(
+    ("text", "intent", "amount"),
+    [
+        # Pulsa comes in denominations: "is there a 5rb one?" asks for that nominal.
+        ("pulsa indosat ada yang 5rb?", "price_lookup", 5_000),
+        ("pulsa tsel ada yg 25rb ga", "price_lookup", 25_000),
+        # A data package or a bare amount is still a budget.
+        ("data indosat ada yang 5rb?", "budget_filter", 5_000),
+        ("ada yang 5rb?", "budget_filter", 5_000),
+    ],
+)
+def test_asking_for_a_pulsa_nominal_is_no_budget(text: str, intent: str, amount: int) -> None:
+    result = parse(text)
+    assert (result.intent, result.slots.get("amount")) == (intent, amount)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["depositnya bisa lewat apa aja kak?", "deponya bisa pake apa aja", "isi saldonya lewat apa"],
+)
+def test_deposit_methods_asked_with_nya(text: str) -> None:
+    assert parse(text).intent == "deposit_methods"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "parah bgt, udah ga jelas",
+        "pelayanan kok gini amat sih",
+        "lama banget sih, gimana nih pelayanannya",
+        "ga jelas banget deh",
+    ],
+)
+def test_everyday_anger_is_anger(text: str) -> None:
+    from shared.domain.followups import is_angry
+
+    assert is_angry(text)

@@ -249,7 +249,7 @@ class _Tiers:
         action = self._rule(text)
         return None if action is None else self._run(action)
 
-    def _rule(self, text: str) -> Callable[[], None] | None:
+    def _rule(self, text: str) -> Callable[[], None] | None:  # noqa: PLR0911 -- ordered rules
         turn = self.turn
         if wants_human(text):
             return lambda: handoff.hand_off(turn, "minta bicara dengan admin")
@@ -261,7 +261,11 @@ class _Tiers:
             return lambda: followups.complain(turn)
         if turn.state.quote_id and asks_price(text) and not _names_goods(text):
             return lambda: followups.quote_price(turn)
-        return self._request_rule(text)
+        action = self._request_rule(text)
+        if action is None and is_angry(text):
+            # A first angry word names no request: meet it like a complaint, never a shrug.
+            return lambda: followups.complain(turn)
+        return action
 
     def _request_rule(self, text: str) -> Callable[[], None] | None:
         turn = self.turn

@@ -52,9 +52,14 @@ def understood(turn: Turn) -> None:
 
 
 def note_anger(turn: Turn) -> bool:
-    """Count an angry message; True when it is the second within a few minutes."""
-    count = turn.components.cache.incr(_key("anger", turn), ttl_seconds=WINDOW_SECONDS)
-    return count >= ANGER_LIMIT
+    """Count an angry message; True when it is the second sign of upset within a few minutes.
+
+    A complaint a moment before counts: "kok belum masuk?" then "parah" is one upset customer.
+    """
+    cache = turn.components.cache
+    count = cache.incr(_key("anger", turn), ttl_seconds=WINDOW_SECONDS)
+    complaints = int(cache.get(_key("complaint", turn)) or 0)
+    return count + complaints >= ANGER_LIMIT
 
 
 def note_complaint(turn: Turn) -> bool:
