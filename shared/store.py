@@ -64,16 +64,11 @@ from shared.store_models import (
     TurnEnd,
     WaitingOrder,
 )
+from shared.store_models import (
+    timestamp_arg as _ts,
+)
 
 M = TypeVar("M", bound=BaseModel)
-
-
-def _ts(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("the store only accepts timezone-aware datetimes")
-    return value.isoformat()
 
 
 class Store(ConsoleQueries):

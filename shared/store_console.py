@@ -21,6 +21,9 @@ from shared.store_models import (
     SalesSummary,
     SupplierEventRecord,
 )
+from shared.store_models import (
+    timestamp_arg as _ts,
+)
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -150,14 +153,6 @@ class PriceListInfo(_Row):
     ttl_sec: int
     fresh: bool
     items: int
-
-
-def _ts(value: datetime | None) -> str | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        raise ValueError("the store only accepts timezone-aware datetimes")
-    return value.isoformat()
 
 
 class ConsoleQueries:

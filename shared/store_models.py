@@ -316,3 +316,12 @@ class WaitingOrder(_Row):
     customer_id: str
     deposit_reff_id: str
     credited_at: datetime | None = None
+
+
+def timestamp_arg(value: datetime | None) -> str | None:
+    """A datetime as the store's SQL functions take it (timezone-aware only, ISO 8601)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("the store only accepts timezone-aware datetimes")
+    return value.isoformat()

@@ -14,6 +14,7 @@ from typing import Literal, Protocol
 from pydantic import BaseModel, ConfigDict
 
 from shared.log import hash_id
+from shared.store_models import Order
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,21 @@ class Notification(BaseModel):
     reason: str | None = None
     quote_id: str | None = None
     key: str | None = None
+
+
+def order_failed(order: Order, *, balance: int | None, reason: str | None) -> Notification:
+    """The customer's notice that an order failed and its price went back to the saldo."""
+    return Notification(
+        kind="order_failed",
+        customer_id=order.customer_id,
+        reff_id=order.reff_id,
+        product=order.layanan or order.code,
+        target=order.target,
+        price=order.price,
+        amount=order.price,
+        balance=balance,
+        reason=reason,
+    )
 
 
 def notification_id(n: Notification) -> str | None:

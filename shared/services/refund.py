@@ -15,7 +15,7 @@ from typing import Literal
 
 from shared.domain.supplier_status import SupplierStatus
 from shared.errors import SupplierError, SupplierRejected
-from shared.services.notifications import Notification
+from shared.services.notifications import order_failed
 from shared.services.settlement import SettleDeps, settle, supplier_id_for
 from shared.store_models import Order
 
@@ -76,17 +76,5 @@ def _release(deps: SettleDeps, reff_id: str, reason: str) -> RefundOutcome:
     order = deps.store.get_order(reff_id)
     if result.outcome != "done" or order is None:
         return "already_refunded" if result.outcome == "already" else "delivered"
-    deps.notifier.notify(
-        Notification(
-            kind="order_failed",
-            customer_id=order.customer_id,
-            reff_id=reff_id,
-            product=order.layanan or order.code,
-            target=order.target,
-            price=order.price,
-            amount=order.price,
-            balance=result.balance,
-            reason=reason,
-        )
-    )
+    deps.notifier.notify(order_failed(order, balance=result.balance, reason=reason))
     return "refunded"

@@ -30,7 +30,7 @@ from shared.domain.supplier_status import OperationKind, SupplierEvent, Supplier
 from shared.errors import SupplierError, SupplierUnreadable
 from shared.log import correlation
 from shared.ports import MoneyResult
-from shared.services.notifications import Notification, Notifier
+from shared.services.notifications import Notification, Notifier, order_failed
 from shared.services.supplier_port import Supplier
 from shared.store import Store
 from shared.store_models import Deposit, Order, Transfer
@@ -246,19 +246,7 @@ def _release(order: Order, event: SupplierEvent, deps: SettleDeps) -> Settled:
     result = deps.store.release_order(order.reff_id, reason=event.message or event.raw_status)
     if result.outcome != "done":
         return _not_done(result, order.reff_id, deps)
-    deps.notifier.notify(
-        Notification(
-            kind="order_failed",
-            customer_id=order.customer_id,
-            reff_id=order.reff_id,
-            product=order.layanan or order.code,
-            target=order.target,
-            price=order.price,
-            amount=order.price,
-            balance=result.balance,
-            reason=event.message,
-        )
-    )
+    deps.notifier.notify(order_failed(order, balance=result.balance, reason=event.message))
     return Settled.RELEASED
 
 

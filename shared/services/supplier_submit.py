@@ -20,7 +20,7 @@ from typing import Literal, Protocol
 from shared.domain.supplier_status import SupplierEvent, SupplierStatus
 from shared.errors import SupplierRejected, SupplierTimeout, SupplierUnavailable
 from shared.log import correlation, note
-from shared.services.notifications import Notification, Notifier
+from shared.services.notifications import Notification, Notifier, order_failed
 from shared.services.settlement import Settled, SettleDeps, settle
 from shared.store import Store
 
@@ -93,17 +93,5 @@ def _refund(reff_id: str, reason: str, store: Store, notifier: Notifier) -> Subm
     result = store.release_order(reff_id, reason=reason[:200])
     order = store.get_order(reff_id)
     if result.outcome == "done" and order is not None:
-        notifier.notify(
-            Notification(
-                kind="order_failed",
-                customer_id=order.customer_id,
-                reff_id=reff_id,
-                product=order.layanan or order.code,
-                target=order.target,
-                price=order.price,
-                amount=order.price,
-                balance=result.balance,
-                reason=reason,
-            )
-        )
+        notifier.notify(order_failed(order, balance=result.balance, reason=reason))
     return "released"

@@ -38,7 +38,8 @@ class Screen:
     def text(self) -> str:
         return str(self.driver.find_element("tag name", "body").text)
 
-    def wait_for(self, needle: str, timeout: float = 15) -> str:
+    def wait_for(self, needle: str, timeout: float = 60) -> str:
+        # A condition wait: generous, since a loaded 2-core CI machine can be slow to answer.
         from selenium.webdriver.support.ui import WebDriverWait
 
         WebDriverWait(self.driver, timeout).until(lambda d: needle in d.page_source)
