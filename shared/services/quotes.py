@@ -114,7 +114,37 @@ def _settled_meanwhile(components: Components, reff_id: str) -> bool:
     return order is not None and order.status != "pending"
 
 
-def _submit_transfer(components: Components, quote: Quote, balance: int | None) -> Execution:
+def submit_unsent(components: Components, doc: str, reff_id: str) -> bool:
+    """Submit a held order or transfer that no process ever claimed to send (the reconciler).
+
+    Its turn died between holding the money and claiming the submission, and a redelivered YA
+    finds the quote already confirmed, so nothing else would ever send it. Unclaimed means the
+    supplier was never asked (the claim comes first), so sending it now cannot buy twice; the
+    claim inside makes a concurrent sender a no-op. True when it was such a document.
+    """
+    store = components.store
+    if doc == "order":
+        order = store.get_order(reff_id)
+        if order is None or order.status != "pending" or order.submitted_at is not None:
+            return False
+        submit_order(
+            reff_id, store=store, supplier=components.supplier, deps=components.settle_deps
+        )
+        return True
+    transfer = store.get_transfer(reff_id) if doc == "transfer" else None
+    if transfer is None or transfer.status != "pending" or transfer.submitted_at is not None:
+        return False
+    quote = store.get_quote(transfer.quote_id) if transfer.quote_id else None
+    if quote is None:
+        return False
+    _submit_transfer(components, quote, None, told=False)
+    return True
+
+
+def _submit_transfer(
+    components: Components, quote: Quote, balance: int | None, *, told: bool = True
+) -> Execution:
+    """Claim and send a held transfer; `told`: this turn's reply tells its outcome."""
     store = components.store
     reff_id = quote.reff_id
     claim = store.mark_transfer_submitted(reff_id)
@@ -132,7 +162,7 @@ def _submit_transfer(components: Components, quote: Quote, balance: int | None) 
     except SupplierTimeout:
         return Execution(status="pending", reff_id=reff_id, balance=balance, delayed=True)
     except (SupplierRejected, SupplierUnavailable) as exc:
-        settled = _settle_told(store, reff_id, success=False, reason=str(exc))
+        settled = _settle_told(store, reff_id, success=False, reason=str(exc), told=told)
         return Execution(status="failed", reff_id=reff_id, balance=settled.balance)
     if result.id:
         store.mark_transfer_submitted(reff_id, atl_id=result.id)
@@ -150,24 +180,25 @@ def _submit_transfer(components: Components, quote: Quote, balance: int | None) 
         log.exception("transfer fee of %s not compared", reff_id)
     outcome = supplier_outcome(result.status)
     if outcome == "success":
-        settled = _settle_told(store, reff_id, success=True)
+        settled = _settle_told(store, reff_id, success=True, told=told)
         return Execution(status="success", reff_id=reff_id, balance=settled.balance)
     if outcome == "failed":
-        settled = _settle_told(store, reff_id, success=False, reason="failed")
+        settled = _settle_told(store, reff_id, success=False, reason="failed", told=told)
         return Execution(status="failed", reff_id=reff_id, balance=settled.balance)
     return Execution(status="pending", reff_id=reff_id, balance=balance)
 
 
 def _settle_told(
-    store: Store, reff_id: str, *, success: bool, reason: str | None = None
+    store: Store, reff_id: str, *, success: bool, reason: str | None = None, told: bool = True
 ) -> MoneyResult:
-    """Settle a transfer whose outcome this turn tells the customer itself.
+    """Settle a transfer whose outcome this turn tells the customer itself (`told`).
 
     The ledger queues a notification for every settled transfer (the outbox, migration 0017);
-    this one is marked told, so the customer does not read it twice.
+    one the turn tells is marked told, so the customer does not read it twice; otherwise the
+    outbox drain sends it.
     """
     settled = store.settle_transfer(reff_id, success=success, reason=reason)
-    if settled.outcome == "done":
+    if settled.outcome == "done" and told:
         kind = "transfer_success" if success else "transfer_failed"
         store.outbox_sent([f"n:{kind}:{reff_id}"])
     return settled

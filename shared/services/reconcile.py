@@ -7,6 +7,8 @@ settled now. Then every order, deposit and transfer pending longer than
 page by page, the least recently checked first (`Store.claim_pending_items`): a run goes through
 all of them, up to `max_items`, and the next run starts with the ones this one did not reach, so
 old stuck documents never hide newer ones.
+An order or transfer whose money is held but that no process ever claimed to send (its turn
+died in between) is sent then, through `submit_unsent` (given by the job).
 Whatever is still unresolved after `RECONCILE_ALERT_MINUTES` is reported to the owner once (per
 alert window when a cache is available) and left pending: never refunded on a guess.
 """
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 from shared.domain.supplier_status import OperationKind
@@ -43,6 +46,7 @@ def reconcile(
     limit: int = 100,
     max_items: int = MAX_ITEMS_PER_RUN,
     inbox_after_seconds: int = SWEEP_AFTER_SECONDS,
+    submit_unsent: Callable[[str, str], bool] | None = None,
 ) -> dict[str, object]:
     """One reconciliation pass; returns counts per outcome and how many alerts were sent.
 
@@ -62,11 +66,24 @@ def reconcile(
             break
         checked += len(page)
         for item in page:
+            if submit_unsent is not None and _sent_now(submit_unsent, item):
+                outcomes[Settled.SUBMITTED.value] += 1
+                continue
             _check(
                 deps, item, now=now, alert_minutes=alert_minutes, outcomes=outcomes, stuck=stuck
             )
     alerted = _alert(deps, stuck, cache)
     return {"checked": checked, "alerted": alerted, "inbox": dict(swept), **outcomes}
+
+
+def _sent_now(submit_unsent: Callable[[str, str], bool], item: PendingItem) -> bool:
+    if item.doc == "deposit":
+        return False
+    try:
+        return submit_unsent(item.doc, item.reff_id)
+    except Exception:
+        log.exception("sending unsent %s %s failed", item.doc, item.reff_id)
+        return False
 
 
 def _check(

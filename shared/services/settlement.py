@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from shared.domain.supplier_status import OperationKind, SupplierEvent, SupplierStatus
-from shared.errors import SupplierError, SupplierUnreadable
+from shared.errors import SupplierError, SupplierRejected, SupplierUnreadable
 from shared.log import correlation
 from shared.ports import MoneyResult
 from shared.services.notifications import Notification, Notifier, order_failed
@@ -58,6 +58,8 @@ class Settled(enum.StrEnum):
     """Final here, and the supplier now reports it otherwise: nothing moved, owner alerted."""
     UNKNOWN = "unknown"
     """We have no such reference."""
+    SUBMITTED = "submitted"
+    """Held but never sent (its process died before claiming it): the reconciler sent it."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -126,11 +128,24 @@ def supplier_id_for(deps: SettleDeps, reff_id: str, known: str | None, hint_id: 
 
 
 def _ask(
-    deps: SettleDeps, lookup: Callable[[], SupplierEvent], reff_id: str
+    deps: SettleDeps,
+    lookup: Callable[[], SupplierEvent],
+    reff_id: str,
+    *,
+    on_unknown: Callable[[], None] | None = None,
 ) -> SupplierEvent | None:
-    """The supplier's answer about `reff_id`, or None when it cannot be trusted or had."""
+    """The supplier's answer about `reff_id`, or None when it cannot be trusted or had.
+
+    `on_unknown`: called when the supplier refused the lookup (it does not know what it was
+    asked about).
+    """
     try:
         event = lookup()
+    except SupplierRejected as exc:
+        log.info("%s not known to the supplier by the id asked: %s", reff_id, exc)
+        if on_unknown is not None:
+            on_unknown()
+        return None
     except SupplierUnreadable as exc:
         log.warning("anomaly: unreadable supplier answer about %s: %s", reff_id, exc)
         alert_owner(
@@ -209,7 +224,12 @@ def _order(order: Order, deps: SettleDeps, hint: _Hint) -> Settled:
         return _closed(
             deps, order.reff_id, ours=order.status, ours_paid=paid, lookup=lookup, hint=hint
         )
-    event = _ask(deps, lookup, order.reff_id)
+    unseen = None
+    if not supplier_id and order.submitted_at is not None:
+        what = f"{order.layanan or order.code} ke {order.target}"
+        then = f"kalau transaksinya tidak ada, ketik /refund {order.reff_id} paksa"
+        unseen = lambda: _unseen(order.reff_id, what, deps, then=then)  # noqa: E731
+    event = _ask(deps, lookup, order.reff_id, on_unknown=unseen)
     if event is None:
         return Settled.UNVERIFIED
     if event.status is SupplierStatus.SUCCESS:
@@ -219,6 +239,24 @@ def _order(order: Order, deps: SettleDeps, hint: _Hint) -> Settled:
     if event.supplier_id and not order.atl_id:
         deps.store.mark_order_submitted(order.reff_id, event.supplier_id)
     return Settled.PENDING
+
+
+def _unseen(reff_id: str, what: str, deps: SettleDeps, *, then: str) -> None:
+    """Ask the owner about a purchase sent (or about to be sent) whose answer never came.
+
+    The supplier does not know it by our reference, so only its dashboard can tell whether it
+    happened. The submission was claimed and then its process died or its answer was lost, and no
+    webhook brought the Atlantic id. Sending again could buy twice and refunding could give
+    away a product, so the money stays held and the owner is asked to look, once.
+    """
+    alert_owner(
+        deps,
+        f"{reff_id} ({what}) sudah dikirim ke supplier tapi jawabannya tidak sampai dan"
+        " supplier tidak mengenal ref ini. Saldo pelanggan tetap ditahan. Mohon cek di"
+        f" dashboard Atlantic; {then}",
+        reff_id=reff_id,
+        key=f"unseen:{reff_id}",
+    )
 
 
 def _capture(order: Order, event: SupplierEvent, deps: SettleDeps) -> Settled:
@@ -286,7 +324,13 @@ def _deposit(deposit: Deposit, deps: SettleDeps, hint: _Hint) -> Settled:
         return _closed(
             deps, deposit.reff_id, ours=deposit.status, ours_paid=paid, lookup=lookup, hint=hint
         )
-    event = _ask(deps, lookup, deposit.reff_id)
+    if not supplier_id:
+        return _without_invoice(deposit, deps)
+    return _deposit_answer(deposit, _ask(deps, lookup, deposit.reff_id), deps)
+
+
+def _deposit_answer(deposit: Deposit, event: SupplierEvent | None, deps: SettleDeps) -> Settled:
+    """Act on the supplier's word about an open deposit."""
     if event is None:
         return Settled.UNVERIFIED
     if event.status is SupplierStatus.SUCCESS:
@@ -306,6 +350,17 @@ def _deposit(deposit: Deposit, deps: SettleDeps, hint: _Hint) -> Settled:
         )
         return Settled.CLOSED
     return Settled.PENDING
+
+
+def _without_invoice(deposit: Deposit, deps: SettleDeps) -> Settled:
+    """Close a deposit whose invoice never came back (its create failed or its process died).
+
+    The customer never saw a QRIS or an account number, so nothing can be paid into it, and the
+    supplier cannot be asked about it without its id. Nobody is told (0017 queues no notice for
+    a deposit without an invoice).
+    """
+    result = deps.store.close_deposit(deposit.reff_id, "failed")
+    return Settled.CLOSED if result.outcome == "done" else Settled.UNCHANGED
 
 
 def _credit(deposit: Deposit, event: SupplierEvent, deps: SettleDeps) -> Settled:
@@ -337,7 +392,13 @@ def _transfer(transfer: Transfer, deps: SettleDeps, hint: _Hint) -> Settled:
         return _closed(
             deps, transfer.reff_id, ours=transfer.status, ours_paid=paid, lookup=lookup, hint=hint
         )
-    event = _ask(deps, lookup, transfer.reff_id)
+    unseen = None
+    if not supplier_id and transfer.submitted_at is not None:
+        what = f"transfer {transfer.bank_code} ke {transfer.nomor_tujuan}"
+        unseen = lambda: _unseen(  # noqa: E731
+            transfer.reff_id, what, deps, then="transfer ini perlu diselesaikan manual"
+        )
+    event = _ask(deps, lookup, transfer.reff_id, on_unknown=unseen)
     if event is None:
         return Settled.UNVERIFIED
     if event.status not in (SupplierStatus.SUCCESS, SupplierStatus.FAILED):

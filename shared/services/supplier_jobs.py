@@ -39,6 +39,7 @@ def reconcile_job(components: Components) -> dict[str, object]:
     (`followup.complete_waiting_orders`).
     """
     from shared.services.followup import complete_waiting_orders  # noqa: PLC0415
+    from shared.services.quotes import submit_unsent  # noqa: PLC0415
     from shared.services.reconcile import reconcile  # noqa: PLC0415
 
     report = reconcile(
@@ -46,6 +47,8 @@ def reconcile_job(components: Components) -> dict[str, object]:
         after_minutes=components.settings.reconcile_after_minutes,
         alert_minutes=components.settings.reconcile_alert_minutes,
         cache=_cache(components),
+        now=components.clock.now(),
+        submit_unsent=lambda doc, reff_id: submit_unsent(components, doc, reff_id),
     )
     return report | {"waiting_orders": complete_waiting_orders(components)}
 

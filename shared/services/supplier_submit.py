@@ -45,12 +45,14 @@ def submit_order(
     """Submit the pending order `reff_id` to the supplier once; see the module table."""
     note(reff_id=reff_id)  # the turn that placed the order, and its reply, carry it from here
     with correlation(reff_id=reff_id):
-        claim = store.mark_order_submitted(reff_id)
-        if claim.outcome != "done":
-            return "already" if claim.outcome == "already" else "missing"
+        # Read before claiming: a claim is final, so nothing that can fail may stand between it
+        # and the request (a failed read after it left the order claimed and never sent).
         order = store.get_order(reff_id)
         if order is None:
             return "missing"
+        claim = store.mark_order_submitted(reff_id)
+        if claim.outcome != "done":
+            return "already" if claim.outcome == "already" else "missing"
         try:
             event = supplier.submit_order(
                 code=order.code,

@@ -36,6 +36,14 @@ class Screen:
         self.driver.get(url if url.startswith("http") else self.shop.url + url)
 
     def text(self) -> str:
+        from selenium.common.exceptions import StaleElementReferenceException
+
+        # The live preview may swap part of the page between finding <body> and reading it.
+        for _ in range(5):
+            try:
+                return str(self.driver.find_element("tag name", "body").text)
+            except StaleElementReferenceException:
+                continue
         return str(self.driver.find_element("tag name", "body").text)
 
     def wait_for(self, needle: str, timeout: float = 60) -> str:
@@ -44,6 +52,17 @@ class Screen:
 
         WebDriverWait(self.driver, timeout).until(lambda d: needle in d.page_source)
         return self.text()
+
+    def _navigate(self, element: Any) -> None:  # noqa: ANN401
+        # Every button and link here loads a new page: wait until the old one is gone, or a
+        # needle the old page also shows (the order list names the order) would be read from
+        # a page the browser is already leaving (a stale element, seen on a loaded CI run).
+        from selenium.webdriver.support import expected_conditions
+        from selenium.webdriver.support.ui import WebDriverWait
+
+        old = self.driver.find_element("tag name", "html")
+        element.click()
+        WebDriverWait(self.driver, 60).until(expected_conditions.staleness_of(old))
 
     def fill(self, label: str, value: str) -> None:
         field = self._labelled(label)
@@ -59,10 +78,11 @@ class Screen:
         self._labelled(label).click()
 
     def press(self, button: str) -> None:
-        self.driver.find_element("xpath", f"//button[normalize-space()='{button}']").click()
+        xpath = f"//button[normalize-space()='{button}']"
+        self._navigate(self.driver.find_element("xpath", xpath))
 
     def follow(self, link_text: str) -> None:
-        self.driver.find_element("partial link text", link_text).click()
+        self._navigate(self.driver.find_element("partial link text", link_text))
 
     def shot(self, name: str) -> Path:
         """The whole page as a phone shows it, scrolled through (Chromium's own capture)."""
