@@ -32,10 +32,25 @@ from shared.wiring import Components
 
 @pytest.fixture(scope="module")
 def session_stack_url(fresh_database: object) -> str:
-    """A migrated database of its own for the doctor's tests (they add roles and tables)."""
+    """A migrated database of its own for the doctor's tests (they add roles and tables).
+
+    Supabase's `anon` and `authenticated` exist before the first migration, as on Supabase, so
+    the RLS check has them to look at. Roles are cluster-wide: created once if missing, never
+    dropped (a later test, or a later run on the same server, may rely on them too). Without
+    this, the healthy-stack test passed only on a server where another test had made them.
+    """
+    import psycopg
+
     from shared.adapters.postgres.migrate import apply_migrations
+    from shared.doctor import data
 
     url: str = fresh_database()  # type: ignore[operator]
+    with psycopg.connect(url, autocommit=True) as conn:
+        for role in data.EXPOSED_ROLES:
+            conn.execute(
+                f"DO $$ BEGIN CREATE ROLE {role}; EXCEPTION WHEN duplicate_object THEN NULL; "
+                "END $$"
+            )
     apply_migrations(url)
     return url
 
