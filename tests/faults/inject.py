@@ -41,10 +41,6 @@ class ProcessDied(BaseException):  # noqa: N818 - it is an event, not an error
     """The process running the flow is gone; nothing after this point of it happens."""
 
 
-class Injected(Exception):  # noqa: N818
-    """Marks an injected failure in logs (each boundary raises its own error type)."""
-
-
 @dataclass
 class Faults:
     """Counts boundary calls; fails the ones `plan` names (call number → kind)."""
@@ -199,6 +195,5 @@ __all__ = [
     "FaultyMedia",
     "FaultyRpc",
     "FaultyTransport",
-    "Injected",
     "ProcessDied",
 ]
