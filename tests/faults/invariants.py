@@ -49,40 +49,25 @@ def _check(world: World) -> Iterator[str]:
         row[0]
         for row in sql("SELECT id FROM outbox WHERE customer_id = ANY(%s) AND state = 'sent'", ids)
     }
-    for reff, customer, status, price, atl_id in sql(
-        "SELECT reff_id, customer_id::text, status, price, atl_id FROM orders"
-        " WHERE customer_id = ANY(%s)",
-        ids,
-    ):
-        yield from _document(
-            "order",
-            reff,
-            status,
-            price,
-            atl_id,
-            ledger[(customer, reff)],
-            supplier.get(reff),
-            said,
-            alerts,
-            told,
-        )
-    for reff, customer, status, total, atl_id in sql(
-        "SELECT reff_id, customer_id::text, status, total, atl_id FROM transfers"
-        " WHERE customer_id = ANY(%s)",
-        ids,
-    ):
-        yield from _document(
-            "transfer",
-            reff,
-            status,
-            total,
-            atl_id,
-            ledger[(customer, reff)],
-            supplier.get(reff),
-            said,
-            alerts,
-            told,
-        )
+    # An order is charged its price, a transfer its total (nominal + fee).
+    for doc, table, charged in (("order", "orders", "price"), ("transfer", "transfers", "total")):
+        for reff, customer, status, amount, atl_id in sql(
+            f"SELECT reff_id, customer_id::text, status, {charged}, atl_id FROM {table}"  # noqa: S608
+            " WHERE customer_id = ANY(%s)",
+            ids,
+        ):
+            yield from _document(
+                doc,
+                reff,
+                status,
+                amount,
+                atl_id,
+                ledger[(customer, reff)],
+                supplier.get(reff),
+                said,
+                alerts,
+                told,
+            )
     for reff, customer, status, nominal, tambahan, credited in sql(
         "SELECT reff_id, customer_id::text, status, nominal, tambahan, get_balance"
         " FROM deposits WHERE customer_id = ANY(%s)",
