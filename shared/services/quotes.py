@@ -114,31 +114,24 @@ def _settled_meanwhile(components: Components, reff_id: str) -> bool:
     return order is not None and order.status != "pending"
 
 
-def submit_unsent(components: Components, doc: str, reff_id: str) -> bool:
+def submit_unsent(components: Components, doc: str, reff_id: str) -> None:
     """Submit a held order or transfer that no process ever claimed to send (the reconciler).
 
     Its turn died between holding the money and claiming the submission, and a redelivered YA
     finds the quote already confirmed, so nothing else would ever send it. Unclaimed means the
     supplier was never asked (the claim comes first), so sending it now cannot buy twice; the
-    claim inside makes a concurrent sender a no-op. True when it was such a document.
+    claim inside makes a concurrent sender a no-op.
     """
     store = components.store
     if doc == "order":
-        order = store.get_order(reff_id)
-        if order is None or order.status != "pending" or order.submitted_at is not None:
-            return False
         submit_order(
             reff_id, store=store, supplier=components.supplier, deps=components.settle_deps
         )
-        return True
-    transfer = store.get_transfer(reff_id) if doc == "transfer" else None
-    if transfer is None or transfer.status != "pending" or transfer.submitted_at is not None:
-        return False
-    quote = store.get_quote(transfer.quote_id) if transfer.quote_id else None
-    if quote is None:
-        return False
-    _submit_transfer(components, quote, None, told=False)
-    return True
+        return
+    transfer = store.get_transfer(reff_id)
+    quote = store.get_quote(transfer.quote_id) if transfer and transfer.quote_id else None
+    if quote is not None:
+        _submit_transfer(components, quote, None, told=False)
 
 
 def _submit_transfer(

@@ -30,7 +30,7 @@ from shared.store_models import PendingItem
 
 log = logging.getLogger(__name__)
 
-_STILL_OPEN = frozenset({Settled.PENDING, Settled.UNVERIFIED})
+_STILL_OPEN = frozenset({Settled.PENDING, Settled.UNVERIFIED, Settled.UNSENT})
 ALERT_REPEAT_SECONDS = 6 * 3600
 MAX_ITEMS_PER_RUN = 2000
 """A run's bound (each item is a supplier request); the next run continues where it stopped."""
@@ -46,7 +46,7 @@ def reconcile(
     limit: int = 100,
     max_items: int = MAX_ITEMS_PER_RUN,
     inbox_after_seconds: int = SWEEP_AFTER_SECONDS,
-    submit_unsent: Callable[[str, str], bool] | None = None,
+    submit_unsent: Callable[[str, str], object] | None = None,
 ) -> dict[str, object]:
     """One reconciliation pass; returns counts per outcome and how many alerts were sent.
 
@@ -66,24 +66,17 @@ def reconcile(
             break
         checked += len(page)
         for item in page:
-            if submit_unsent is not None and _sent_now(submit_unsent, item):
-                outcomes[Settled.SUBMITTED.value] += 1
-                continue
             _check(
-                deps, item, now=now, alert_minutes=alert_minutes, outcomes=outcomes, stuck=stuck
+                deps,
+                item,
+                now=now,
+                alert_minutes=alert_minutes,
+                outcomes=outcomes,
+                stuck=stuck,
+                submit_unsent=submit_unsent,
             )
     alerted = _alert(deps, stuck, cache)
     return {"checked": checked, "alerted": alerted, "inbox": dict(swept), **outcomes}
-
-
-def _sent_now(submit_unsent: Callable[[str, str], bool], item: PendingItem) -> bool:
-    if item.doc == "deposit":
-        return False
-    try:
-        return submit_unsent(item.doc, item.reff_id)
-    except Exception:
-        log.exception("sending unsent %s %s failed", item.doc, item.reff_id)
-        return False
 
 
 def _check(
@@ -94,12 +87,19 @@ def _check(
     alert_minutes: int,
     outcomes: Counter[str],
     stuck: list[tuple[str, str]],
+    submit_unsent: Callable[[str, str], object] | None,
 ) -> None:
-    """Settle one pending document; note it for the owner when it stays open too long."""
+    """Settle one pending document, or send it if no process ever did.
+
+    A document still open after `alert_minutes` is noted for the owner.
+    """
     kind: OperationKind = "bill" if item.kind == "postpaid" else item.doc
     reff_id, created_at = item.reff_id, item.created_at
     try:
         result = settle(kind, reff_id, deps)
+        if result is Settled.UNSENT and submit_unsent is not None:
+            submit_unsent(item.doc, reff_id)
+            result = Settled.SUBMITTED
     except Exception:
         # One bad row must not stop the pass; it is retried on the next run.
         log.exception("reconciling %s %s failed", kind, reff_id)

@@ -58,8 +58,11 @@ class Settled(enum.StrEnum):
     """Final here, and the supplier now reports it otherwise: nothing moved, owner alerted."""
     UNKNOWN = "unknown"
     """We have no such reference."""
+    UNSENT = "unsent"
+    """Held but never sent (its process died before claiming the submission): nothing to ask
+    the supplier about; the reconciler sends it."""
     SUBMITTED = "submitted"
-    """Held but never sent (its process died before claiming it): the reconciler sent it."""
+    """An unsent document the reconciler has now sent."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -224,8 +227,10 @@ def _order(order: Order, deps: SettleDeps, hint: _Hint) -> Settled:
         return _closed(
             deps, order.reff_id, ours=order.status, ours_paid=paid, lookup=lookup, hint=hint
         )
+    if not supplier_id and order.submitted_at is None:
+        return Settled.UNSENT
     unseen = None
-    if not supplier_id and order.submitted_at is not None:
+    if not supplier_id:
         what = f"{order.layanan or order.code} ke {order.target}"
         then = f"kalau transaksinya tidak ada, ketik /refund {order.reff_id} paksa"
         unseen = lambda: _unseen(order.reff_id, what, deps, then=then)  # noqa: E731
@@ -392,8 +397,10 @@ def _transfer(transfer: Transfer, deps: SettleDeps, hint: _Hint) -> Settled:
         return _closed(
             deps, transfer.reff_id, ours=transfer.status, ours_paid=paid, lookup=lookup, hint=hint
         )
+    if not supplier_id and transfer.submitted_at is None:
+        return Settled.UNSENT
     unseen = None
-    if not supplier_id and transfer.submitted_at is not None:
+    if not supplier_id:
         what = f"transfer {transfer.bank_code} ke {transfer.nomor_tujuan}"
         unseen = lambda: _unseen(  # noqa: E731
             transfer.reff_id, what, deps, then="transfer ini perlu diselesaikan manual"
